@@ -1,0 +1,129 @@
+"""The release catalog: build.UBR -> servicing branch, KB, date, type and lifecycle.
+
+Lookups go through the tables, never through integer comparison alone: hotpatch builds sit on
+their baseline month, and enablement-package releases (23H2, 25H2, Windows 10 21H2/22H2) share
+the binaries, UBRs and WIM XML BUILD of their base build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from toolkit.paths import manifests_dir
+
+CATALOG_FILE = "catalog/windows-releases.json"
+
+
+@dataclass(frozen=True)
+class Update:
+    ubr: int
+    kb: str
+    date: str
+    type: str  # security | preview | out-of-band | hotpatch | hotpatch-oob
+    baseline_ubr: int | None = None  # hotpatch: the quarterly baseline it sits on
+    expired: bool = False
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: str
+    product: str
+    version: str
+    build: int
+    base_build: int
+    os_type: str
+    enablement_kb: str | None
+    ga_date: str
+    ga_ubr: int
+    lifecycle: dict[str, str]
+    updates: dict[int, Update]
+
+    @property
+    def last_ubr(self) -> int:
+        return max(self.updates) if self.updates else self.ga_ubr
+
+    def serviced_on(self, day: str) -> bool:
+        """True while any edition family of this branch still gets updates on `day`."""
+        return any(end >= day for end in self.lifecycle.values())
+
+
+@dataclass(frozen=True)
+class ReleaseMatch:
+    """Which branches a build.UBR can belong to. Several when the WIM XML cannot tell."""
+
+    build: int
+    ubr: int | None
+    branches: tuple[Branch, ...]
+
+    @property
+    def label(self) -> str | None:
+        versions = [b.version for b in self.branches]
+        if not versions:
+            return None
+        return versions[0] if len(versions) == 1 else ", ".join(versions[:-1]) + " or " + versions[-1]
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.branches) > 1
+
+    @property
+    def update(self) -> Update | None:
+        """The update this UBR corresponds to (shared by every candidate branch)."""
+        if self.ubr is None:
+            return None
+        for branch in self.branches:
+            if self.ubr in branch.updates:
+                return branch.updates[self.ubr]
+        return None
+
+
+class Catalog:
+    def __init__(self, doc: dict, sha256: str) -> None:
+        self.as_of: str = doc["as_of"]
+        self.sha256 = sha256
+        self.sources: list[dict] = doc["sources"]
+        self.branches: tuple[Branch, ...] = tuple(_branch(b) for b in doc["branches"])
+
+    @classmethod
+    def from_file(cls, path: Path) -> Catalog:
+        raw = path.read_bytes()
+        return cls(json.loads(raw), hashlib.sha256(raw).hexdigest())
+
+    def match(self, build: int, ubr: int | None, os_type: str | None = None) -> ReleaseMatch:
+        """Branches that `build.ubr` can be. `os_type` None tries client, then server."""
+        for kind in (os_type,) if os_type else ("client", "server"):
+            family = [b for b in self.branches if b.os_type == kind and b.base_build == build]
+            family = family or [b for b in self.branches if b.os_type == kind and b.build == build]
+            if family:
+                return ReleaseMatch(build, ubr, tuple(self._narrow(family, ubr)))
+        return ReleaseMatch(build, ubr, ())
+
+    def _narrow(self, family: list[Branch], ubr: int | None) -> list[Branch]:
+        # A branch fits when the UBR lies within what it shipped, or beyond its last listed
+        # update while it is still serviced (the catalog may simply be older than the image).
+        if ubr is None:
+            return family
+        fits = [b for b in family
+                if b.ga_ubr <= ubr and (ubr <= b.last_ubr or b.serviced_on(self.as_of))]
+        return fits or family
+
+
+def _branch(doc: dict) -> Branch:
+    updates = {
+        u["ubr"]: Update(ubr=u["ubr"], kb=u["kb"], date=u["date"], type=u["type"],
+                         baseline_ubr=u.get("baseline_ubr"), expired=u.get("expired", False))
+        for u in doc["updates"]
+    }
+    return Branch(id=doc["id"], product=doc["product"], version=doc["version"], build=doc["build"],
+                  base_build=doc["base_build"], os_type=doc["os_type"],
+                  enablement_kb=doc.get("enablement_kb"), ga_date=doc["ga"]["date"],
+                  ga_ubr=doc["ga"]["ubr"], lifecycle=doc["lifecycle"], updates=updates)
+
+
+@cache
+def default_catalog() -> Catalog:
+    return Catalog.from_file(manifests_dir() / CATALOG_FILE)

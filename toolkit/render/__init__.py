@@ -1,0 +1,1 @@
+"""Renderers draw finished documents; they never read inputs or judge facts."""

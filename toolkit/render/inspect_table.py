@@ -1,0 +1,89 @@
+"""`inspect` as rich tables: a line of container facts, then one row per image index."""
+
+from __future__ import annotations
+
+from typing import IO
+
+MISSING = "[red]missing[/]"
+PIPE_WIDTH = 180
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _container(source: dict) -> str:
+    wim = source["wim"]
+    if wim is None:
+        return f"raw WIM XML document · {len(source['images'])} image(s)"
+    parts = [source["kind"].upper(), f"version {wim['version']}", f"{wim['compression']} compression"]
+    if wim["solid"]:
+        parts.append("solid")
+    parts += [f"{wim['image_count']} image(s)", f"part {wim['part_number']}/{wim['total_parts']}",
+              f"boot index {wim['boot_index'] or 'none'}", _size(source["size"]), f"GUID {wim['guid']}"]
+    if source["encrypted"]:
+        parts.append("[yellow]encrypted[/]")
+    return " · ".join(parts)
+
+
+def _release(image: dict) -> str:
+    release = image["feature_release"]
+    if release is None:
+        return f"[yellow]{image['catalog_note']}[/]" if image["catalog_note"] else "—"
+    text = f"{release['product']} {release['label']}"
+    return f"[yellow]{text}[/]" if release["ambiguous"] else text
+
+
+def _update(image: dict) -> str:
+    u = image["update"]
+    if u is None:
+        return f"[dim]{image['catalog_note']}[/]" if image["catalog_note"] else "—"
+    kind = u["type"] + (f", baseline .{u['baseline_ubr']}" if u["baseline_ubr"] else "")
+    return f"{u['kb']} {u['date']} ({kind})"
+
+
+def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=stream, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH  # logs and CI: one row per index rather than wrapped cells
+    for source in report["sources"]:
+        console.print(f"[bold]{escape(source['path'])}[/]")
+        console.print("  " + _container(source))
+        for note in source["notes"]:
+            console.print(f"  [yellow]note:[/] {escape(note)}")
+        table = Table(show_lines=False, pad_edge=False, expand=False)
+        for column in ("#", "Name", "Edition", "Arch", "Build.UBR", "Release", "Update",
+                       "Languages", "Type", "Boot"):
+            table.add_column(column, overflow="fold")
+        for image in source["images"]:
+            languages = ", ".join(
+                f"[bold]{lang}[/]" if lang == image["default_language"] else lang
+                for lang in image["languages"]
+            ) or MISSING
+            table.add_row(
+                str(image["index"]),
+                escape(image["name"] or "—"),
+                escape(image["edition_id"] or "") or MISSING,
+                image["arch"] or MISSING,
+                image["build_ubr"] or MISSING,
+                _release(image),
+                _update(image),
+                languages,
+                escape(image["installation_type"] or "") or MISSING,
+                image["boot_image"] or "no",
+            )
+        console.print(table)
+        for image in source["images"]:
+            for element, raw in image["malformed"].items():
+                console.print(f"  [red]index {image['index']}: {element} is not well-formed: "
+                              f"{escape(raw)!r}[/]")
+    console.print(f"[dim]release catalog as of {report['catalog']['as_of']}[/]")

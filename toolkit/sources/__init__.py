@@ -1,0 +1,1 @@
+"""Readers that turn inputs into facts. Each module reads one kind of input."""
