@@ -201,6 +201,11 @@ def write_wim(out: Path, images: list[Image], tree: Path, boot: int | None = Non
         wimlib("capture" if n == 0 else "append", str(tree), str(out), image.name, *props)
     if boot:
         wimlib("info", str(out), str(boot), "--boot")
+    # wimlib stamps LASTMODIFICATIONTIME on every write; pin each index's times last.
+    for n, image in enumerate(images, 1):
+        times = [a for k, v in image.properties() if k.endswith("TIME/HIGHPART") or k.endswith("TIME/LOWPART")
+                 for a in ("--image-property", f"{k}={v}")]
+        wimlib("info", str(out), str(n), *times)
 
 
 def build(out_dir: Path) -> list[Path]:

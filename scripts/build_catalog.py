@@ -85,10 +85,10 @@ def hotpatch_baseline(updates: list[dict], hotpatch: dict) -> int | None:
     """UBR of the newest quarterly-baseline security release on or before the hotpatch."""
     best = None
     for u in updates:
-        d = date.fromisoformat(u["date"])
-        if u["type"] == "security" and d.month in BASELINE_MONTHS and u["date"] <= hotpatch["date"]:
-            if best is None or u["date"] > best["date"]:
-                best = u
+        month = date.fromisoformat(u["date"]).month
+        on_baseline = u["type"] == "security" and month in BASELINE_MONTHS
+        if on_baseline and u["date"] <= hotpatch["date"] and (best is None or u["date"] > best["date"]):
+            best = u
     return best["ubr"] if best else None
 
 

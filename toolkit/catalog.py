@@ -103,12 +103,15 @@ class Catalog:
         return ReleaseMatch(build, ubr, ())
 
     def _narrow(self, family: list[Branch], ubr: int | None) -> list[Branch]:
-        # A branch fits when the UBR lies within what it shipped, or beyond its last listed
-        # update while it is still serviced (the catalog may simply be older than the image).
+        # A branch fits when the UBR lies within what it shipped: not before an enablement
+        # release went GA (the base release has no lower bound: its GA media predate the first
+        # listed update), and not past its last update unless it is still serviced (the
+        # catalog may simply be older than the image).
         if ubr is None:
             return family
         fits = [b for b in family
-                if b.ga_ubr <= ubr and (ubr <= b.last_ubr or b.serviced_on(self.as_of))]
+                if (b.build == b.base_build or b.ga_ubr <= ubr)
+                and (ubr <= b.last_ubr or b.serviced_on(self.as_of))]
         return fits or family
 
 

@@ -67,7 +67,7 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
         code = EXIT_INPUT
     except BrokenPipeError:
         code = EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 4
+    except Exception as exc:
         if "--debug" in argv:
             raise
         click.echo(f"oobe-ready: internal error: {type(exc).__name__}: {exc} "

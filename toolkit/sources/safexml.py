@@ -38,7 +38,8 @@ def decode_xml(raw: bytes, path: str | Path, what: str = "XML") -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"{what} is not valid {encoding.upper()} ({exc.reason} at byte {exc.start})") from None
+        problem = f"{what} is not valid {encoding.upper()} ({exc.reason} at byte {exc.start})"
+        raise InputError(path, problem) from None
 
 
 def parse_xml(raw: bytes, path: str | Path, what: str = "XML") -> etree._Element:

@@ -81,7 +81,7 @@ def _looks_like_xml(head: bytes) -> bool:
 def parse_header(path: Path, head: bytes) -> WimHeader:
     if len(head) < HEADER_SIZE:
         raise InputError(path, f"truncated WIM header ({len(head)} of {HEADER_SIZE} bytes)")
-    (magic, hdr_size, version, flags, chunk, guid, part, total, count,
+    (_magic, hdr_size, version, flags, chunk, guid, part, total, count,
      blob, xml, boot_meta, boot_idx, integrity, _unused) = _HEADER.unpack(head)
     if hdr_size != HEADER_SIZE:
         raise InputError(path, f"WIM header size is {hdr_size}, expected {HEADER_SIZE}")

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Metadata reading must not grow with the WIM's size, and start-up must stay light.
+
+Builds a 4 MiB and a 4 GiB WIM with wimlib-imagex (uncompressed, so the file really is that
+large), then records the median of several runs of:
+  - `oobe-ready inspect --format json` on each (whole process), and their ratio (target <= 1.1);
+  - the in-process header+XML read on each;
+  - `wimlib-imagex info` on the same files;
+  - the CLI import time (`python -X importtime -c 'import toolkit.cli'`) and `oobe-ready --version`.
+
+Usage: python benchmarks/bench_inspect.py [--runs N] [--big-gib G] [--write]
+  --write appends nothing; it rewrites the 'inspect' section of benchmarks/RESULTS.md.
+Needs ~G GiB of free disk in benchmarks/work/ (removed afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "golden_images"))
+
+import build as golden  # noqa: E402  (golden_images/build.py: the same XML as the fixtures)
+
+from toolkit.sources.wim import read_image_source  # noqa: E402
+
+
+def make_wim(path: Path, payload_bytes: int, work: Path) -> None:
+    tree = work / f"tree-{path.stem}"
+    shutil.rmtree(tree, ignore_errors=True)
+    golden.make_tree(tree)
+    blob = tree / "Windows/System32/payload.bin"
+    with blob.open("wb") as fh:  # sparse file with a little random data: wimlib reads it all
+        fh.truncate(payload_bytes)
+        fh.write(os.urandom(4096))
+    image = golden.win11("Enterprise", "Windows 11 Enterprise")
+    props = [a for k, v in image.properties() for a in ("--image-property", f"{k}={v}")]
+    path.unlink(missing_ok=True)
+    subprocess.run(["wimlib-imagex", "capture", str(tree), str(path), image.name, "--compress=none",
+                    *props], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(tree)
+
+
+def median_seconds(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def median_call(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def import_time_us() -> tuple[int, list[str]]:
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import toolkit.cli"],
+                         capture_output=True, text=True, check=True).stderr
+    rows = [re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line) for line in err.splitlines()]
+    rows = [r for r in rows if r]
+    total = next(int(r.group(2)) for r in rows if r.group(4) == "toolkit.cli")
+    # direct children of the top-level imports, i.e. what `import toolkit.cli` pulls in
+    top = sorted(((int(r.group(2)), r.group(4)) for r in rows if len(r.group(3)) == 3), reverse=True)[:5]
+    return total, [f"{name} {us / 1000:.1f} ms" for us, name in top]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--big-gib", type=float, default=4.0)
+    ap.add_argument("--write", action="store_true", help="record the figures in benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    if not shutil.which("wimlib-imagex"):
+        sys.exit("wimlib-imagex not found: apt-get install wimtools")
+
+    work = HERE / "work"
+    work.mkdir(exist_ok=True)
+    small, big = work / "small-4MiB.wim", work / f"big-{args.big_gib:g}GiB.wim"
+    try:
+        print("building WIMs with wimlib-imagex ...", flush=True)
+        make_wim(small, 4 * 2**20, work)
+        make_wim(big, int(args.big_gib * 2**30), work)
+        cli = [sys.executable, "-m", "toolkit"]
+        rows = {}
+        for label, wim in (("small", small), ("big", big)):
+            rows[label] = {
+                "size": wim.stat().st_size,
+                "inspect": median_seconds([*cli, "inspect", str(wim), "--format", "json"], args.runs),
+                "read": median_call(lambda w=wim: read_image_source(w), args.runs * 20),
+                "wimlib": median_seconds(["wimlib-imagex", "info", str(wim)], args.runs),
+            }
+        version = median_seconds([*cli, "--version"], args.runs)
+        import_us, top = import_time_us()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratio = rows["big"]["inspect"] / rows["small"]["inspect"]
+    wimlib_version = subprocess.run(["wimlib-imagex", "--version"], capture_output=True,
+                                    text=True).stdout.splitlines()[0]
+    ms = lambda s: f"{s * 1000:.1f} ms"  # noqa: E731
+    lines = [
+        f"## inspect: metadata read vs WIM size ({date.today().isoformat()})",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{wimlib_version}. Median of {args.runs} runs (in-process read: {args.runs * 20}). "
+        f"Command: `python benchmarks/bench_inspect.py --runs {args.runs} "
+        f"--big-gib {args.big_gib:g} --write`.",
+        "",
+        "| measurement | 4 MiB WIM | big WIM | ratio big/small |",
+        "|---|---|---|---|",
+        f"| file size | {rows['small']['size']:,} B | {rows['big']['size']:,} B | "
+        f"{rows['big']['size'] / rows['small']['size']:.0f}x |",
+        f"| `oobe-ready inspect --format json` (whole process) | {ms(rows['small']['inspect'])} | "
+        f"{ms(rows['big']['inspect'])} | **{ratio:.3f}** (target <= 1.1) |",
+        f"| header + XML read in-process | {ms(rows['small']['read'])} | {ms(rows['big']['read'])} | "
+        f"{rows['big']['read'] / rows['small']['read']:.3f} |",
+        f"| `wimlib-imagex info` | {ms(rows['small']['wimlib'])} | {ms(rows['big']['wimlib'])} | "
+        f"{rows['big']['wimlib'] / rows['small']['wimlib']:.3f} |",
+        "",
+        f"`inspect --format json` vs `wimlib-imagex info` on the big WIM: "
+        f"{rows['big']['inspect'] / rows['big']['wimlib']:.1f}x (Python interpreter start-up dominates; "
+        f"the read itself is {ms(rows['big']['read'])}).",
+        "",
+        f"Start-up: `import toolkit.cli` {import_us / 1000:.1f} ms cumulative (`python -X importtime`); "
+        f"`oobe-ready --version` {ms(version)} whole process. Largest imports: {', '.join(top)}.",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        results = HERE / "RESULTS.md"
+        text = results.read_text() if results.exists() else "# Benchmark results\n\n"
+        text = re.sub(r"## inspect: .*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + report
+        results.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

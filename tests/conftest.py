@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "golden_images"
+SAMPLES = Path(__file__).resolve().parent / "samples"
+XML_RESHDR_OFFSET = 0x48
+
+
+def require_tool(name: str) -> str:
+    """Path of an external tool. CI sets OOBE_READY_REQUIRE_TOOLS=1 so a missing tool fails
+    the run instead of silently skipping the tests that use the real backend."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("OOBE_READY_REQUIRE_TOOLS"):
+        pytest.fail(f"{name} is required (OOBE_READY_REQUIRE_TOOLS is set) but not installed")
+    pytest.skip(f"{name} not installed")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the real CLI entry point in-process and collect exit code, stdout and stderr."""
+    from toolkit.cli import main
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(exited.value.code, captured.out, captured.err)
+
+    return run
+
+
+def with_xml(wim: bytes, xml: bytes, *, flags: int = 0x02, original: int | None = None,
+             offset: int | None = None) -> bytes:
+    """A copy of a real WIM whose XML resource is replaced by `xml` appended at the end."""
+    at = len(wim) if offset is None else offset
+    packed = len(xml) | (flags << 56)
+    reshdr = struct.pack("<QQQ", packed, at, len(xml) if original is None else original)
+    patched = wim[:XML_RESHDR_OFFSET] + reshdr + wim[XML_RESHDR_OFFSET + 24:]
+    return patched + xml if offset is None else patched
+
+
+def xml_of(wim: bytes) -> bytes:
+    packed, offset, _ = struct.unpack_from("<QQQ", wim, XML_RESHDR_OFFSET)
+    size = packed & ((1 << 56) - 1)
+    return wim[offset:offset + size]
+
+
+def python() -> str:
+    return sys.executable
