@@ -50,6 +50,68 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str) -> int:
     return EXIT_OK
 
 
+OUTPUT_FORMATS = ("table", "json")
+
+
+def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    outputs = []
+    for value in values or ("table",):
+        fmt, _, target = value.partition("=")
+        if fmt not in OUTPUT_FORMATS:
+            raise click.BadParameter(f"unknown format {fmt!r} (known: {', '.join(OUTPUT_FORMATS)})",
+                                     param_hint="-o")
+        outputs.append((fmt, target or None))
+    return outputs
+
+
+@cli.command("check")
+@click.argument("sources", nargs=-1, metavar="[SOURCE...]")
+@click.option("--intune", multiple=True, metavar="PATH",
+              help="Intune/Entra export: a JSON file or a folder (repeatable).")
+@click.option("--autopilot-file", "autopilot_files", multiple=True, metavar="FILE",
+              help="An offline AutopilotConfigurationFile.json (repeatable).")
+@click.option("--baseline", default="wbfo-2026-02", show_default=True, help="Requirement baseline id.")
+@click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]),
+              default="oobe", show_default=True, help="Which restore (or backup) path to judge.")
+@click.option("--tenant-id", help="Expected tenant GUID (checked against the Autopilot file).")
+@click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]),
+              help="The tenant's cloud (else taken from the exports' @odata.context).")
+@click.option("--fail-on", type=click.Choice(["blocker", "warning"]), default="blocker", show_default=True)
+@click.option("--require", default="", metavar="KIND,...",
+              help="Input kinds that must be supplied: image, autopilot, esp, tenant.")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]",
+              help="table (default) or json (the manifest); repeatable; =FILE writes a file.")
+@click.option("--index", type=click.IntRange(min=1), help="Only this image index of each SOURCE.")
+@click.option("--hash-images", is_flag=True, help="Also record each image file's whole-file sha256.")
+def check_cmd(sources, intune, autopilot_files, baseline, restore_path, tenant_id, cloud, fail_on,
+              require, outputs, index, hash_images) -> int:
+    """Evaluate the rules over images, Autopilot profiles, ESP and tenant exports and emit the
+    pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete."""
+    import uuid
+
+    from toolkit.checking import CheckOptions, run_check
+    from toolkit.errors import InputError
+
+    targets = _parse_outputs(outputs)
+    if tenant_id:
+        try:
+            tenant_id = str(uuid.UUID(tenant_id))
+        except ValueError:
+            raise InputError(None, f"--tenant-id {tenant_id!r} is not a GUID") from None
+    if not (sources or intune or autopilot_files):
+        raise click.UsageError("nothing to check: give image SOURCEs, --intune or --autopilot-file")
+    manifest = run_check(CheckOptions(
+        sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=baseline,
+        path=restore_path, tenant_id=tenant_id, cloud=cloud, fail_on=fail_on,
+        require=tuple(k.strip() for k in require.split(",") if k.strip()), index=index,
+        hash_images=hash_images))
+    from toolkit.render.output import emit
+
+    for fmt, target in targets:
+        emit(manifest, fmt, target)
+    return manifest["summary"]["exit_code"]
+
+
 def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     from toolkit.errors import InputError
 

@@ -59,11 +59,11 @@ def _source(source: ImageSource, catalog: Catalog, images: tuple[ImageFacts, ...
         "path": source.path, "kind": source.kind, "size": source.size,
         "xml_sha256": source.xml_sha256, "encrypted": source.encrypted,
         "notes": list(source.notes), "wim": wim,
-        "images": [_image(i, catalog) for i in images],
+        "images": [image_document(i, catalog) for i in images],
     }
 
 
-def _image(image: ImageFacts, catalog: Catalog) -> dict:
+def image_document(image: ImageFacts, catalog: Catalog) -> dict:
     v = image.version
     match = release_of(image, catalog)
     release = update = None

@@ -1,0 +1,30 @@
+"""Dated requirement baselines, as data in manifests/baselines/*.toml."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from toolkit.errors import InputError
+from toolkit.paths import manifests_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_BASELINE = "wbfo-2026-02"
+
+
+def baseline_files() -> dict[str, Path]:
+    return {p.stem: p for p in sorted((manifests_dir() / "baselines").glob("*.toml"))}
+
+
+def load_baseline(baseline_id: str) -> tuple[dict, str]:
+    """The baseline document and the sha256 of its file."""
+    files = baseline_files()
+    if baseline_id not in files:
+        raise InputError(None, f"unknown baseline {baseline_id!r} (known: {', '.join(files)})")
+    raw = files[baseline_id].read_bytes()
+    return tomllib.loads(raw.decode("utf-8")), hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,91 @@
+"""`check`: read every input into facts, run the rules, and build the manifest."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from toolkit.baselines import load_baseline
+from toolkit.catalog import default_catalog
+from toolkit.engine import KINDS, Inputs, decide, evaluate, supplied_kinds
+from toolkit.errors import InputError
+from toolkit.manifest import build_manifest
+from toolkit.rules.base import Context, Evidence
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    sources: tuple[str, ...] = ()
+    intune: tuple[str, ...] = ()
+    autopilot_files: tuple[str, ...] = ()
+    baseline: str = "wbfo-2026-02"
+    path: str = "oobe"
+    tenant_id: str | None = None
+    cloud: str | None = None
+    fail_on: str = "blocker"
+    require: tuple[str, ...] = ()
+    index: int | None = None
+    hash_images: bool = False
+
+
+def now() -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible output), else the current time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError):
+            raise InputError(None, f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def run_check(options: CheckOptions) -> dict:
+    unknown = sorted(set(options.require) - set(KINDS))
+    if unknown:
+        raise InputError(None, f"--require: unknown kind(s) {', '.join(unknown)} (known: {', '.join(KINDS)})")
+    from toolkit.sources.wim import read_image_source
+
+    baseline, baseline_sha = load_baseline(options.baseline)
+    images = [read_image_source(s) for s in options.sources]
+    if options.index is not None:
+        from dataclasses import replace
+
+        from toolkit.inspection import select_images
+
+        images = [replace(s, images=select_images(s, options.index)) for s in images]
+    inputs = Inputs(images=images)
+    if options.intune:
+        from toolkit.sources.intune import read_exports
+
+        inputs.tenant = read_exports(list(options.intune))
+    if options.autopilot_files:
+        from toolkit.sources.autopilot_file import read_autopilot_file
+
+        inputs.autopilot_files = [read_autopilot_file(p) for p in options.autopilot_files]
+    moment = now()
+    ctx = Context(baseline=baseline, path=options.path, today=moment.date(), catalog=default_catalog(),
+                  tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))
+    from toolkit.rules.registry import RULES
+
+    results = evaluate(RULES, inputs, ctx)
+    missing = [k for k in options.require if k not in supplied_kinds(inputs)]
+    verdict, code = decide(results, options.fail_on, missing)
+    return build_manifest(
+        inputs=inputs, results=results, ctx=ctx, baseline_sha=baseline_sha, generated_at=moment,
+        verdict=verdict, exit_code=code, fail_on=options.fail_on, missing_required=missing,
+        hash_images=options.hash_images,
+    )
+
+
+def _esp_mitigation(inputs: Inputs) -> dict:
+    """IMG004 softens to a warning when the effective ESP installs quality updates (ESP001 passes)."""
+    if inputs.tenant is None:
+        return {}
+    from toolkit.rules.esp import effective_esp
+
+    chosen = effective_esp(inputs.tenant.of("esp"))
+    if chosen is None or chosen.esp.data.get("installQualityUpdates") is not True:
+        return {}
+    ev = Evidence(chosen.esp.file, chosen.esp.locator("installQualityUpdates"), True, True)
+    return {"esp_installs_quality_updates": ev}

@@ -1,0 +1,125 @@
+"""Run the rules over the facts and decide the verdict. No I/O, no rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.facts import ImageFacts, ImageSource
+from toolkit.rules.base import (
+    FAIL,
+    NOT_APPLICABLE,
+    NOT_EVALUATED,
+    OUTCOMES,
+    SKIPPED,
+    WARN,
+    Context,
+    Rule,
+    Verdict,
+)
+
+EXIT_READY, EXIT_BLOCKED, EXIT_INCOMPLETE = 0, 1, 3
+LEVEL = {"blocker": 2, "warning": 1, "info": 0}
+KINDS = ("image", "autopilot", "esp", "tenant")
+NEEDS_LABEL = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
+               "restore": "Windows restore setting (windowsRestoreDeviceEnrollmentConfiguration)",
+               "settings": "settings catalog policy", "ca": "Conditional Access policy",
+               "sp": "service principal"}
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: Rule
+    subject: str
+    verdict: Verdict
+
+
+@dataclass
+class Inputs:
+    """Facts gathered from every source, grouped by the subject each rule family judges."""
+
+    images: list[ImageSource] = field(default_factory=list)
+    tenant: object | None = None          # IntuneFacts
+    autopilot_files: list = field(default_factory=list)
+
+    def image_subjects(self) -> list[tuple[str, ImageFacts]]:
+        return [(f"{s.path}#{i.index}", i) for s in self.images for i in s.images]
+
+
+def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
+    """The subjects a rule judges, or why there are none (a skip reason)."""
+    if rule.kind == "image":
+        return inputs.image_subjects() or "no image supplied"
+    if rule.kind == "autopilot-file":
+        return [(f.path, f) for f in inputs.autopilot_files] or "no offline Autopilot file supplied"
+    tenant = inputs.tenant
+    if tenant is None:
+        return "no Intune/Entra export supplied (--intune)"
+    subjects: list[tuple[str, object]]
+    if rule.needs == "profile":
+        subjects = [(p.subject, p) for p in tenant.of("profile")]
+    elif rule.needs == "esp":
+        from toolkit.rules.esp import effective_esp
+
+        chosen = effective_esp(tenant.of("esp"))
+        subjects = [(chosen.esp.subject, chosen)] if chosen else []
+    elif rule.needs == "restore":
+        subjects = [(s.subject, s) for s in tenant.of("restore")]
+    elif not rule.needs or tenant.of(rule.needs):
+        subjects = [("tenant", tenant)]
+    else:
+        subjects = []
+    # A file that could not be read might have held this rule's evidence: fail closed.
+    subjects += [(path, Verdict(NOT_EVALUATED, f"export file unreadable ({why})"))
+                 for path, why, kinds in tenant.unreadable if not rule.needs or rule.needs in kinds]
+    return subjects or f"no {NEEDS_LABEL.get(rule.needs, rule.needs)} in the exports"
+
+
+def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Result]:
+    results = []
+    for rule in rules:
+        if ctx.path not in rule.paths:
+            results.append(Result(rule, "-", Verdict(NOT_APPLICABLE, f"not checked on the {ctx.path} path")))
+            continue
+        subjects = subjects_for(rule, inputs)
+        if isinstance(subjects, str):
+            results.append(Result(rule, "-", Verdict(SKIPPED, f"input not supplied: {subjects}")))
+            continue
+        for subject_id, subject in subjects:
+            if isinstance(subject, Verdict):  # the source already knows it cannot be judged
+                results.append(Result(rule, subject_id, subject))
+                continue
+            results.append(Result(rule, subject_id, rule.check(subject, ctx)))
+    return results
+
+
+def supplied_kinds(inputs: Inputs) -> set[str]:
+    kinds = set()
+    if inputs.images:
+        kinds.add("image")
+    if inputs.autopilot_files:
+        kinds.add("autopilot")
+    if inputs.tenant is not None:
+        kinds |= inputs.tenant.kinds()
+    return kinds
+
+
+def blocking_level(result: Result) -> int:
+    """How loudly a result speaks: a failed blocker 2, a failed warning or any warn 1."""
+    if result.verdict.outcome == FAIL:
+        return LEVEL[result.rule.severity]
+    if result.verdict.outcome == WARN:
+        return LEVEL["warning"]
+    return 0
+
+
+def decide(results: list[Result], fail_on: str, missing_required: list[str]) -> tuple[str, int]:
+    threshold = LEVEL[fail_on]
+    if any(blocking_level(r) >= threshold for r in results if blocking_level(r)):
+        return "blocked", EXIT_BLOCKED
+    if missing_required or any(r.verdict.outcome == NOT_EVALUATED for r in results):
+        return "incomplete", EXIT_INCOMPLETE
+    return "ready", EXIT_READY
+
+
+def counts(results: list[Result]) -> dict[str, int]:
+    return {o: sum(r.verdict.outcome == o for r in results) for o in OUTCOMES}

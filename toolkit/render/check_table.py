@@ -1,0 +1,52 @@
+"""`check` for a terminal: the verdict first, then each finding with evidence and the fix."""
+
+from __future__ import annotations
+
+from typing import IO
+
+STYLE = {"fail": "red", "warn": "yellow", "not-evaluated": "magenta", "pass": "green",
+         "not-applicable": "dim", "skipped": "dim"}
+VERDICT = {"ready": "[bold green]READY[/]", "blocked": "[bold red]BLOCKED[/]",
+           "incomplete": "[bold magenta]INCOMPLETE[/]"}
+SHOWN = ("fail", "warn", "not-evaluated")
+
+
+def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=stream, highlight=False)
+    if not console.is_terminal:
+        console.width = 160
+    summary = manifest["summary"]
+    counts = summary["counts"]
+    console.print(f"{VERDICT[summary['verdict']]}  baseline {manifest['baseline']['id']} · path "
+                  f"{manifest['path']} · fail on {manifest['options']['fail_on']} · "
+                  + " · ".join(f"{n} {o}" for o, n in counts.items() if n))
+    for result in manifest["results"]:
+        if result["outcome"] not in SHOWN:
+            continue
+        style = STYLE[result["outcome"]]
+        console.print()
+        console.print(f"[{style}]{result['outcome'].upper()}[/] [bold]{result['rule']}[/] "
+                      f"[dim]({result['severity']})[/] {escape(result['title'])}")
+        console.print(f"  subject: {escape(result['subject'])}")
+        console.print(f"  {escape(result['message'])}")
+        for ev in result["evidence"]:
+            console.print(f"  [dim]evidence:[/] {escape(str(ev['source']))} {escape(str(ev['locator']))}: "
+                          f"expected {escape(str(ev['expected']))}, actual {escape(str(ev['actual']))}")
+        if result["outcome"] != "not-evaluated":
+            for n, step in enumerate(result["remediation"], 1):
+                console.print(f"  [cyan]fix {n}.[/] {escape(step)}")
+        console.print(f"  [dim]docs: {result['docs']}[/]")
+    if manifest["not_checked"] or summary["missing_required"]:
+        console.print()
+        console.print("[bold]Not checked[/]")
+        for reason in manifest["not_checked"]:
+            console.print(f"  - {escape(reason)}")
+        for kind in summary["missing_required"]:
+            console.print(f"  - [magenta]required input kind '{kind}' was not supplied[/]")
+    passed = [r["rule"] for r in manifest["results"] if r["outcome"] == "pass"]
+    if passed:
+        console.print()
+        console.print(f"[green]passed[/]: {', '.join(sorted(set(passed)))}")

@@ -1,0 +1,1 @@
+"""Rules judge facts into results. One module per family; registry.py lists them all."""

@@ -1,0 +1,100 @@
+"""What a rule is, what it returns, and the context it judges in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+PASS, FAIL, WARN = "pass", "fail", "warn"
+NOT_APPLICABLE, SKIPPED, NOT_EVALUATED = "not-applicable", "skipped", "not-evaluated"
+OUTCOMES = (PASS, FAIL, WARN, NOT_APPLICABLE, SKIPPED, NOT_EVALUATED)
+SEVERITIES = ("blocker", "warning", "info")
+PATHS = ("oobe", "first-sign-in", "backup")
+RESTORE_PATHS = ("oobe", "first-sign-in")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    locator: str
+    expected: Any = None
+    actual: Any = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    # steps specific to this finding (e.g. the KB to apply), shown before the rule's own steps
+    remediation: tuple[str, ...] = ()
+
+    def fix(self, *steps: str) -> Verdict:
+        return Verdict(self.outcome, self.message, self.evidence, self.remediation + steps)
+
+
+def passed(message: str, *evidence: Evidence) -> Verdict:
+    return Verdict(PASS, message, evidence)
+
+
+def failed(message: str, *evidence: Evidence) -> Verdict:
+    return Verdict(FAIL, message, evidence)
+
+
+def warned(message: str, *evidence: Evidence) -> Verdict:
+    return Verdict(WARN, message, evidence)
+
+
+def not_applicable(message: str, *evidence: Evidence) -> Verdict:
+    return Verdict(NOT_APPLICABLE, message, evidence)
+
+
+def not_evaluated(message: str, *evidence: Evidence) -> Verdict:
+    return Verdict(NOT_EVALUATED, message, evidence)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may consult besides its subject."""
+
+    baseline: dict
+    path: str
+    today: date
+    catalog: Any
+    tenant_id: str | None = None
+    cloud: str | None = None
+    tenant: Any = None  # IntuneFacts when exports were given
+    extras: dict = field(default_factory=dict)
+
+    def minimums(self) -> dict[int, int]:
+        table = self.baseline["paths"][self.path]["minimum"]
+        return {int(k): int(v) for k, v in table.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    kind: str  # input kind: image | autopilot | esp | tenant | autopilot-file
+    rationale: str
+    remediation: tuple[str, ...]
+    docs: str
+    check: Callable[..., Verdict]
+    paths: tuple[str, ...] = PATHS
+    needs: str = ""  # the narrower input it reads (e.g. conditional-access), for skip messages
+
+    def __post_init__(self) -> None:
+        assert self.severity in SEVERITIES, self.severity
+
+
+def rule(**meta: Any) -> Callable[[Callable[..., Verdict]], Rule]:
+    """Attach metadata to a check function; the module lists its rules explicitly."""
+
+    def wrap(check: Callable[..., Verdict]) -> Rule:
+        meta.setdefault("remediation", ())
+        return Rule(check=check, **{**meta, "remediation": tuple(meta["remediation"])})
+
+    return wrap

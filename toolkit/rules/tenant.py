@@ -1,0 +1,234 @@
+"""Tenant rules: the restore setting, backup policy, Conditional Access, and the cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from toolkit.rules.base import (
+    SKIPPED,
+    Context,
+    Evidence,
+    Verdict,
+    failed,
+    not_applicable,
+    passed,
+    rule,
+    warned,
+)
+from toolkit.sources.intune import ExportObject, IntuneFacts
+
+DOCS = "https://learn.microsoft.com/intune/intune-service/enrollment/windows-backup-restore"
+ACTIVITY_FEED = "d32c68ad-72d2-4acb-a0c7-46bb2cf93873"
+BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"
+DEVICE_STATE_CONTROLS = {"compliantDevice", "domainJoinedDevice", "approvedApplication", "compliantApplication"}
+PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"  # built-in authentication strength
+PUBLIC_HOSTS = {"graph.microsoft.com"}
+SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod",
+                   "microsoftgraph.chinacloudapi.cn": "china"}
+
+
+@rule(id="TEN001", title="Tenant shows the restore page", severity="blocker", kind="tenant", needs="restore",
+      rationale="The restore page is offered at OOBE only when the tenant-wide 'Show restore page' is on; "
+                "notConfigured (the default) means off.",
+      remediation=("Intune admin center > Devices > Enrollment > Windows > Windows Backup and Restore > "
+                   "Show restore page = On (needs Intune Service Administrator).",
+                   "Graph: PATCH /beta/deviceManagement/deviceEnrollmentConfigurations/<tenantId>_WindowsRestore "
+                   "{\"@odata.type\": \"#microsoft.graph.windowsRestoreDeviceEnrollmentConfiguration\", "
+                   "\"state\": \"enabled\"}"),
+      docs=DOCS)
+def ten001(setting: ExportObject, ctx: Context) -> Verdict:
+    state = setting.data.get("state")
+    ev = Evidence(setting.file, setting.locator("state"), "enabled", state)
+    if state == "enabled":
+        return passed("'Show restore page' is on", ev)
+    return failed(f"'Show restore page' is off (state {state!r})", ev)
+
+
+def _walk(node: object, pointer: str) -> Iterator[tuple[str, dict]]:
+    if isinstance(node, dict):
+        yield pointer, node
+        for key, value in node.items():
+            yield from _walk(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{pointer}/{i}")
+
+
+def backup_settings(tenant: IntuneFacts) -> list[tuple[ExportObject, str, str]]:
+    """(policy, value, locator) for every Enable Windows Backup setting instance."""
+    found = []
+    for policy in tenant.of("settings"):
+        for pointer, node in _walk(policy.data, policy.pointer):
+            if node.get("settingDefinitionId") == BACKUP_SETTING:
+                value = (node.get("choiceSettingValue") or {}).get("value")
+                found.append((policy, str(value), pointer + "/choiceSettingValue/value"))
+    return found
+
+
+@rule(id="TEN002", title="Windows Backup enabled by policy", severity="blocker", kind="tenant",
+      needs="settings",
+      rationale="Users' old devices must back up before anything can be restored; a policy that disables it "
+                "wins over one that enables it.",
+      remediation=("Intune admin center > Devices > Configuration > Create > Settings catalog > Sync your "
+                   "settings > Enable Windows Backup = Enabled; assign it to the users' devices.",
+                   "Remove or change any policy that sets Enable Windows Backup = Disabled."),
+      docs=DOCS)
+def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict:
+    settings = backup_settings(tenant)
+    evidence = [Evidence(p.file, loc, f"{BACKUP_SETTING}_1", value) for p, value, loc in settings]
+    disabling = [s for s in settings if s[1] == f"{BACKUP_SETTING}_0"]
+    enabling = [s for s in settings if s[1] == f"{BACKUP_SETTING}_1"]
+    if disabling:
+        names = ", ".join(str(p.data.get("name") or p.data.get("displayName")) for p, _, _ in disabling)
+        return failed(f"policy {names} disables Windows Backup", *evidence)
+    if not enabling:
+        return failed("no settings catalog policy enables Windows Backup", *evidence)
+    unassigned = [p for p, _, _ in enabling if p.data.get("assignments") == []]
+    if len(unassigned) == len(enabling):
+        return warned("Windows Backup is enabled only by unassigned policies", *evidence)
+    return passed("a settings catalog policy enables Windows Backup and none disables it", *evidence)
+
+
+def _grant_blocks(grant: dict) -> bool:
+    """True when a new, not-yet-compliant Entra joined device cannot satisfy the grant."""
+    controls = set(grant.get("builtInControls") or [])
+    if "block" in controls:
+        return True
+    device_bound = controls & DEVICE_STATE_CONTROLS
+    if not device_bound:
+        return False
+    if str(grant.get("operator", "OR")).upper() == "AND":
+        return True
+    return controls <= DEVICE_STATE_CONTROLS and not grant.get("authenticationStrength")
+
+
+def _applies_to_activity_feed(policy: dict) -> tuple[bool, str | None]:
+    """(in scope, reason it cannot be decided offline or None)."""
+    conditions = policy.get("conditions") or {}
+    apps = conditions.get("applications") or {}
+    include, exclude = apps.get("includeApplications") or [], apps.get("excludeApplications") or []
+    if ACTIVITY_FEED in exclude or not ({"All", ACTIVITY_FEED} & set(include)):
+        return False, None
+    platforms = conditions.get("platforms") or {}
+    if platforms:
+        inc = {p.lower() for p in platforms.get("includePlatforms") or ["all"]}
+        exc = {p.lower() for p in platforms.get("excludePlatforms") or []}
+        if not ({"all", "windows"} & inc) or ({"all", "windows"} & exc):
+            return False, None
+    client_types = conditions.get("clientAppTypes") or ["all"]
+    if not {"all", "mobileAppsAndDesktopClients"} & set(client_types):
+        return False, None
+    users = conditions.get("users") or {}
+    if users.get("includeUsers") == ["None"]:
+        return False, None
+    for key, why in (("applicationFilter", "an application filter"),):
+        if apps.get(key):
+            return True, why
+    if (conditions.get("devices") or {}).get("deviceFilter"):
+        return True, "a device filter"
+    if conditions.get("locations"):
+        return True, "a location condition"
+    return True, None
+
+
+@rule(id="TEN003", title="Conditional Access lets the Activity Feed Service through", severity="blocker",
+      kind="tenant", needs="ca",
+      rationale="Restore fetches the user's backup with a token for the Microsoft Activity Feed Service; at "
+                "OOBE the device is not yet compliant, so a policy requiring a compliant or hybrid device "
+                "(without an MFA alternative) or blocking access stops the restore.",
+      remediation=(f"Add {ACTIVITY_FEED} (Microsoft Activity Feed Service) to the policy's excluded cloud apps: "
+                   "Entra admin center > Protection > Conditional Access > <policy> > Target resources > Exclude.",
+                   "If the app cannot be picked, create its service principal first: "
+                   f"POST /v1.0/servicePrincipals {{\"appId\": \"{ACTIVITY_FEED}\"}}.",
+                   "Confirm with What If: user, cloud app Microsoft Activity Feed Service, platform Windows, "
+                   "device not compliant."),
+      docs=DOCS)
+def ten003(tenant: IntuneFacts, ctx: Context) -> Verdict:
+    blocking, soft = [], []
+    for policy in tenant.of("ca"):
+        data = policy.data
+        state = data.get("state")  # templates carry none: judged as if deployed enabled
+        if state == "disabled":
+            continue
+        in_scope, undecidable = _applies_to_activity_feed(data)
+        grant = data.get("grantControls") or {}
+        if not in_scope or not _grant_blocks(grant):
+            continue
+        ev = Evidence(policy.file, policy.locator("grantControls"), "MFA alternative or app excluded",
+                      f"{grant.get('operator', 'OR')} {grant.get('builtInControls')}")
+        name = data.get("displayName") or data.get("id")
+        if state == "enabledForReportingButNotEnforced":
+            soft.append((f"report-only policy '{name}' would block", ev))
+        elif undecidable:
+            soft.append((f"policy '{name}' blocks unless {undecidable} excludes the device", ev))
+        else:
+            blocking.append((f"policy '{name}' blocks", ev))
+    if blocking:
+        return failed("; ".join(m for m, _ in blocking) + " the Activity Feed Service for a not-yet-compliant "
+                      "device", *[e for _, e in blocking + soft])
+    if soft:
+        return warned("; ".join(m for m, _ in soft), *[e for _, e in soft])
+    return passed(f"no enabled policy keeps a token for {ACTIVITY_FEED} from a new device "
+                  f"({len(tenant.of('ca'))} policies read)")
+
+
+@rule(id="TEN004", title="Activity Feed service principal exists", severity="warning", kind="tenant",
+      needs="sp",
+      rationale="Without its service principal the Activity Feed Service cannot be excluded from Conditional "
+                "Access in the portal.",
+      remediation=(f"POST /v1.0/servicePrincipals {{\"appId\": \"{ACTIVITY_FEED}\"}} (Application Administrator).",),
+      docs=DOCS)
+def ten004(tenant: IntuneFacts, ctx: Context) -> Verdict:
+    for sp in tenant.of("sp"):
+        if sp.data.get("appId") == ACTIVITY_FEED:
+            return passed("the Microsoft Activity Feed Service principal exists",
+                          Evidence(sp.file, sp.locator("appId"), ACTIVITY_FEED, ACTIVITY_FEED))
+    return failed(f"no service principal for {ACTIVITY_FEED} in the {len(tenant.of('sp'))} exported")
+
+
+@rule(id="TEN005", title="No phishing-resistant MFA for virtual machines", severity="warning", kind="tenant",
+      needs="ca",
+      rationale="Restore may prompt for phishing-resistant MFA at OOBE; Hyper-V virtual machines cannot pass "
+                "security keys or smart cards through.",
+      remediation=("Use a Temporary Access Pass for virtual machines, or exclude them from the "
+                   "authentication-strength policy.",),
+      docs=DOCS)
+def ten005(tenant: IntuneFacts, ctx: Context) -> Verdict:
+    vms = [p for p in tenant.of("profile") if p.data.get("deviceType") == "virtualMachine"]
+    if not vms:
+        return not_applicable("no Autopilot profile targets virtual machines")
+    strict = [p for p in tenant.of("ca") if p.data.get("state") != "disabled"
+              and ((p.data.get("grantControls") or {}).get("authenticationStrength") or {}).get("id")
+              == PHISHING_RESISTANT]
+    if strict:
+        return failed("phishing-resistant MFA applies while profiles target virtual machines",
+                      *[Evidence(p.file, p.locator("grantControls", "authenticationStrength"),
+                                 "no phishing-resistant strength", PHISHING_RESISTANT) for p in strict])
+    return passed("no phishing-resistant authentication strength applies")
+
+
+@rule(id="TEN006", title="Public cloud tenant", severity="blocker", kind="tenant", needs="",
+      rationale="Windows Backup for Organizations is not offered in GCC High, DoD or 21Vianet clouds.",
+      remediation=("None in a sovereign cloud: the feature is not available there.",),
+      docs=DOCS)
+def ten006(tenant: IntuneFacts, ctx: Context) -> Verdict:
+    if ctx.cloud:
+        ev = Evidence("--cloud", "--cloud", "public", ctx.cloud)
+        if ctx.cloud == "public":
+            return passed("tenant is in the public cloud (--cloud)", ev)
+        if ctx.cloud == "gcc":
+            return passed("GCC (moderate) runs on the public Graph endpoint", ev)
+        return failed(f"tenant is in the {ctx.cloud} cloud, where the feature is not offered", ev)
+    hosts = sorted(tenant.context_hosts - {""})
+    ev = Evidence("@odata.context", "/@odata.context", "graph.microsoft.com", ", ".join(hosts) or None)
+    sovereign = [h for h in hosts if h in SOVEREIGN_HOSTS]
+    if sovereign:
+        return failed(f"exports come from {', '.join(sovereign)}: a sovereign cloud", ev)
+    if hosts and set(hosts) <= PUBLIC_HOSTS:
+        return passed("exports come from graph.microsoft.com (public cloud)", ev)
+    if hosts:
+        return warned(f"unrecognised Graph host(s) {', '.join(hosts)}", ev)
+    return Verdict(SKIPPED, "input not supplied: no --cloud and no @odata.context in the exports")
+
+
+RULES = (ten001, ten002, ten003, ten004, ten005, ten006)

@@ -1,0 +1,82 @@
+"""The offline AutopilotConfigurationFile.json, read byte-exact: its defects are findings, not errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import InputError
+
+FILE_NAME = "AutopilotConfigurationFile.json"
+MAX_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AutopilotFile:
+    path: str
+    sha256: str
+    raw: bytes
+    bom: str | None            # utf-8 | utf-16-le | utf-16-be
+    non_ascii_at: int | None   # first byte offset above 0x7F (after any BOM)
+    objects: int               # top-level JSON values in the file
+    data: dict | None          # the first object, when one could be decoded
+    problem: str | None        # why no object could be read
+    image_path: str | None = None  # path inside the image, when it came from one
+
+    @property
+    def name(self) -> str:
+        return Path(self.image_path or self.path).name
+
+
+def read_autopilot_file(path: str | Path, image_path: str | None = None) -> AutopilotFile:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not an Autopilot file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(path, f"Autopilot file is over the {MAX_BYTES}-byte limit")
+    bom, body, encoding = None, raw, "ascii"
+    for mark, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if raw.startswith(mark):
+            bom, body, encoding = name, raw[len(mark):], name
+            break
+    non_ascii = next((i for i, b in enumerate(body) if b > 0x7F), None)
+    if bom is None and non_ascii is not None:
+        encoding = "utf-8"
+    objects, data, problem = _objects(body, encoding)
+    return AutopilotFile(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), raw=raw, bom=bom,
+                         non_ascii_at=non_ascii, objects=objects, data=data, problem=problem,
+                         image_path=image_path)
+
+
+def _objects(body: bytes, encoding: str) -> tuple[int, dict | None, str | None]:
+    try:
+        text = body.decode(encoding if encoding != "ascii" else "utf-8")
+    except UnicodeDecodeError as exc:
+        return 0, None, f"not decodable as {encoding} ({exc.reason})"
+    decoder, pos, values = json.JSONDecoder(), 0, []
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= len(text):
+            break
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            return len(values), _first(values), f"not valid JSON ({exc.msg} at offset {exc.pos})"
+        except RecursionError:
+            return len(values), _first(values), "JSON nested too deeply"
+        values.append(value)
+    if not values:
+        return 0, None, "empty file"
+    return len(values), _first(values), None if isinstance(values[0], dict) else "not a JSON object"
+
+
+def _first(values: list) -> dict | None:
+    return values[0] if values and isinstance(values[0], dict) else None
