@@ -50,6 +50,46 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str) -> int:
     return EXIT_OK
 
 
+@cli.command("rules")
+def rules_cmd() -> int:
+    """List every rule: ID, severity, input kind, paths and title."""
+    from toolkit.rules.registry import RULES
+
+    for r in RULES:
+        click.echo(f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}")
+    return EXIT_OK
+
+
+@cli.command("explain")
+@click.argument("rule_id")
+def explain_cmd(rule_id: str) -> int:
+    """Show a rule's rationale, remediation steps and documentation link."""
+    from toolkit.errors import InputError
+    from toolkit.rules.registry import BY_ID
+
+    r = BY_ID.get(rule_id.upper())
+    if r is None:
+        raise InputError(None, f"unknown rule {rule_id!r}; `oobe-ready rules` lists them")
+    click.echo(f"{r.id}: {r.title}\nseverity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}\n")
+    click.echo(f"why: {r.rationale}\n\nhow to fix:")
+    for n, step in enumerate(r.remediation, 1):
+        click.echo(f"  {n}. {step}")
+    click.echo(f"\ndocs: {r.docs}")
+    return EXIT_OK
+
+
+@cli.command("baselines")
+def baselines_cmd() -> int:
+    """List the dated requirement baselines (default marked *)."""
+    from toolkit.baselines import DEFAULT_BASELINE, baseline_files, load_baseline
+
+    for baseline_id in baseline_files():
+        doc, sha = load_baseline(baseline_id)
+        mark = "*" if baseline_id == DEFAULT_BASELINE else " "
+        click.echo(f"{mark} {baseline_id}  {doc['published']}  {doc['title']}  (sha256 {sha[:12]})")
+    return EXIT_OK
+
+
 OUTPUT_FORMATS = ("table", "json")
 
 

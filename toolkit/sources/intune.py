@@ -112,10 +112,10 @@ def load_json(path: Path) -> object:
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if raw.startswith(bom):
-            raw = raw[len(bom):]
-            break
+    boms = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+    bom = next((b for b in boms if raw.startswith(b)), None)
+    if bom is not None:
+        encoding, raw = boms[bom], raw[len(bom):]
     else:
         encoding = "utf-16-le" if raw[1:2] == b"\0" else "utf-16-be" if raw[:1] == b"\0" else "utf-8"
     try:

@@ -1,0 +1,192 @@
+"""Every rule has a passing and a failing fixture, judged through the real `check` command."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN
+
+spec = importlib.util.spec_from_file_location("exports", GOLDEN / "intune" / "build.py")
+exports = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(exports)
+
+FIXED_DAY = "1795219200"  # 2026-11-21T00:00:00Z: lifecycle rules judge against a fixed day
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_DAY)
+
+
+@pytest.fixture
+def run(cli):
+    def go(*args):
+        result = cli("check", *args, "-o", "json")
+        assert result.code in (0, 1, 3), result.err
+        manifest = json.loads(result.out)
+        assert manifest["summary"]["exit_code"] == result.code
+        return manifest
+    return go
+
+
+def outcome(manifest: dict, rule: str) -> str:
+    found = {r["outcome"] for r in manifest["results"] if r["rule"] == rule}
+    assert len(found) == 1, (rule, found)
+    return found.pop()
+
+
+def export(tmp_path: Path, name: str, doc: object) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def apfile(tmp_path: Path, **changes) -> str:
+    doc = {"CloudAssignedTenantId": "2f9d6e5a-6c1b-4c8e-9a47-5d3c1b2a0f11",
+           "CloudAssignedTenantDomain": "contoso.onmicrosoft.com", "CloudAssignedDomainJoinMethod": 0,
+           "CloudAssignedOobeConfig": 1310, "CloudAssignedForcedEnrollment": 1,
+           "CloudAssignedAadServerData": json.dumps({"ZeroTouchConfig": {"ForcedEnrollment": 1}}),
+           "ZtdCorrelationId": "7c2b9f0e-3d41-4b8a-9e6f-0a1b2c3d4e5f", "Comment_File": "Profile Test"}
+    doc.update(changes)
+    folder = tmp_path / "ap"
+    folder.mkdir(exist_ok=True)
+    path = folder / "AutopilotConfigurationFile.json"
+    path.write_bytes(json.dumps(doc).encode("ascii"))
+    return str(path)
+
+
+W = lambda name: str(GOLDEN / name)  # noqa: E731
+GOOD = lambda t: [W("win11_24h2_multi.wim"), "--index", "1"]  # noqa: E731
+P, E = exports.profile, exports.esp
+
+# rule -> (args that pass, args that fail, outcome of the failing case)
+CASES = {
+    "IMG001": (GOOD, lambda t: [W("win11_24h2_broken_xml.wim")], "fail"),
+    "IMG002": (GOOD, lambda t: [W("server2022_standard.wim")], "fail"),
+    "IMG003": (GOOD, lambda t: [W("win10_22h2_enterprise.wim")], "fail"),
+    "IMG004": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
+    "IMG005": (GOOD, lambda t: [W("win11_se_cloudedition.wim")], "fail"),
+    "IMG006": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
+    "IMG007": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
+    "IMG009": (lambda t: [W("boot.wim"), "--index", "1"], lambda t: [W("win11_24h2_multi.wim"), "--index", "1"],
+               "not-applicable"),
+    "AP001": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
+              lambda t: ["--intune", export(t, "p.json", P(True, False))], "fail"),
+    "AP002": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
+              lambda t: ["--intune", export(t, "p.json", P(False, False, usage="shared"))], "fail"),
+    "AP003": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
+              lambda t: ["--intune", export(t, "p.json", P(False, True))], "fail"),
+    "AP004": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
+              lambda t: ["--intune", export(t, "p.json", {**P(False, False), "deviceType": "holoLens"})], "fail"),
+    "AP005": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
+              lambda t: ["--intune", export(t, "p.json", {**P(False, False), "enableWhiteGlove": True})], "fail"),
+    "ESP001": (lambda t: ["--intune", export(t, "e.json", E(False, True))],
+               lambda t: ["--intune", export(t, "e.json", E(False, False))], "fail"),
+    "ESP002": (lambda t: ["--intune", export(t, "e.json", E(False, True))],
+               lambda t: ["--intune", export(t, "e.json", E(False, True, shown=False))], "fail"),
+    "ESP003": (lambda t: ["--intune", export(t, "e.json", E(False, True))],
+               lambda t: ["--intune", export(t, "e.json", E(False, True, block=False))], "fail"),
+    "ESP004": (lambda t: ["--intune", export(t, "e.json", E(False, True))],
+               lambda t: ["--intune", export(t, "e.json", E(False, True, timeout=30))], "fail"),
+    "TEN001": (lambda t: ["--intune", export(t, "r.json", exports.restore("enabled"))],
+               lambda t: ["--intune", export(t, "r.json", exports.restore("notConfigured"))], "fail"),
+    "TEN002": (lambda t: ["--intune", export(t, "s.json", exports.backup_policy(True))],
+               lambda t: ["--intune", export(t, "s.json", exports.backup_policy(False))], "fail"),
+    "TEN003": (lambda t: ["--intune", export(t, "c.json", exports.ca_policy(True))],
+               lambda t: ["--intune", export(t, "c.json", exports.ca_policy(False))], "fail"),
+    "TEN004": (lambda t: ["--intune", export(t, "sp.json", exports.SERVICE_PRINCIPAL)],
+               lambda t: ["--intune", export(t, "sp.json", {**exports.SERVICE_PRINCIPAL, "appId": "x"})], "fail"),
+    "TEN005": (lambda t: ["--intune", export(t, "v.json", {"value": [
+                    {**P(False, False), "deviceType": "virtualMachine"}, exports.ca_policy(True)]})],
+               lambda t: ["--intune", export(t, "v.json", {"value": [
+                    {**P(False, False), "deviceType": "virtualMachine"},
+                    {**exports.ca_policy(True), "grantControls": {"operator": "OR", "authenticationStrength": {
+                        "id": "00000000-0000-0000-0000-000000000004"}}}]})], "fail"),
+    "TEN006": (lambda t: ["--intune", export(t, "r.json", exports.restore("enabled")), "--cloud", "public"],
+               lambda t: ["--intune", export(t, "r.json", {**exports.restore("enabled"),
+                          "@odata.context": "https://graph.microsoft.us/beta/$metadata#x"})], "fail"),
+    "APF001": (lambda t: ["--autopilot-file", apfile(t)],
+               lambda t: ["--autopilot-file", _utf16(apfile(t))], "fail"),
+    "APF002": (lambda t: ["--autopilot-file", apfile(t)],
+               lambda t: ["--autopilot-file", apfile(t, CloudAssignedAadServerData="{not json")], "fail"),
+    "APF003": (lambda t: ["--autopilot-file", apfile(t)],
+               lambda t: ["--autopilot-file", apfile(t, CloudAssignedDomainJoinMethod=1)], "fail"),
+    "APF004": (lambda t: ["--autopilot-file", apfile(t)],
+               lambda t: ["--autopilot-file", apfile(t, CloudAssignedOobeConfig=1310 | 32 | 64)], "fail"),
+    "APF005": (lambda t: ["--autopilot-file", apfile(t), "--tenant-id", "2f9d6e5a-6c1b-4c8e-9a47-5d3c1b2a0f11"],
+               lambda t: ["--autopilot-file", apfile(t), "--tenant-id", "11111111-2222-3333-4444-555555555555"],
+               "fail"),
+}
+
+
+def _utf16(path: str) -> str:
+    p = Path(path)
+    p.write_bytes(b"\xff\xfe" + p.read_bytes().decode("ascii").encode("utf-16-le"))
+    return path
+
+
+def test_every_rule_has_cases():
+    from toolkit.rules.registry import RULES
+
+    assert sorted(CASES) == sorted(r.id for r in RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_passes_on_its_good_fixture(rule, run, tmp_path):
+    good, _, _ = CASES[rule]
+    assert outcome(run(*good(tmp_path)), rule) == "pass"
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_fails_on_its_bad_fixture(rule, run, tmp_path):
+    _, bad, expected = CASES[rule]
+    manifest = run(*bad(tmp_path))
+    assert outcome(manifest, rule) == expected
+    if expected == "fail":
+        result = next(r for r in manifest["results"] if r["rule"] == rule)
+        assert result["remediation"] and result["message"]
+
+
+def test_hybrid_profile_warns_on_first_sign_in_path(run, tmp_path):
+    args = ["--intune", export(tmp_path, "p.json", P(True, False))]
+    assert outcome(run(*args, "--path", "first-sign-in"), "AP001") == "warn"
+    assert outcome(run(*args, "--path", "first-sign-in", "--baseline", "wbfo-2025-11"), "AP001") == "fail"
+    assert outcome(run(*args, "--path", "backup"), "AP001") == "pass"
+
+
+def test_multi_session_fails_on_oobe_and_warns_on_first_sign_in(run):
+    assert outcome(run(W("win11_multisession.wim")), "IMG005") == "fail"
+    assert outcome(run(W("win11_multisession.wim"), "--path", "first-sign-in"), "IMG005") == "warn"
+
+
+def test_old_image_is_a_warning_when_the_esp_installs_quality_updates(run):
+    m = run(W("win11_23h2_enterprise.wim"), "--intune", str(GOLDEN / "intune" / "ready"))
+    assert outcome(m, "IMG004") == "warn"
+
+
+def test_ambiguous_release_is_not_evaluated_when_candidates_disagree(run):
+    m = run(W("win11_24h2_multi.wim"), "--index", "3")  # Pro: 24H2 Home/Pro ended 2026-10-13, 25H2 runs on
+    result = next(r for r in m["results"] if r["rule"] == "IMG006")
+    assert result["outcome"] == "not-evaluated"
+    assert "24H2 or 25H2" in result["message"]
+    assert m["summary"]["verdict"] == "incomplete"
+
+
+def test_windows10_on_backup_path_is_judged_by_backup_minimums(run):
+    m = run(W("win10_22h2_enterprise.wim"), "--path", "backup")
+    assert outcome(m, "IMG003") == "not-applicable"
+    assert outcome(m, "IMG004") == "pass"
+    # XML 19041.6216 is 21H2 (ended) or 22H2 (ESU only since 2025-10-14): the gate cannot decide
+    result = next(r for r in m["results"] if r["rule"] == "IMG006")
+    assert result["outcome"] == "not-evaluated" and "Extended Security Updates" in result["message"]
+
+
+def test_hotpatch_build_is_judged_by_its_baseline_month():
+    from toolkit.catalog import default_catalog
+    from toolkit.rules.image import _effective_ubr
+
+    branch = next(b for b in default_catalog().branches if b.id == "win11-24h2")
+    assert _effective_ubr(branch, 4270)[0] == 3775  # June 2025 hotpatch: below .4946 after all
