@@ -10,13 +10,14 @@ from conftest import GOLDEN, SAMPLES, with_xml, xml_of
 
 from toolkit.sources.wim import read_image_source
 
+MULTI = [
+    ("Enterprise", "Client", 26100, 9168, ("en-US",), None),
+    ("Education", "Client", 26100, 9168, ("en-US",), None),
+    ("Professional", "Client", 26100, 9168, ("en-US", "de-DE"), None),
+]
 # file -> (kind, [(edition, installation type, build, spbuild, languages, boot image)])
 EXPECTED = {
-    "win11_24h2_multi.wim": ("wim", [
-        ("Enterprise", "Client", 26100, 9168, ("en-US",), None),
-        ("Education", "Client", 26100, 9168, ("en-US",), None),
-        ("Professional", "Client", 26100, 9168, ("en-US", "de-DE"), None),
-    ]),
+    "win11_24h2_multi.wim": ("wim", MULTI),
     "win11_23h2_enterprise.wim": ("wim", [("Enterprise", "Client", 22621, 2861, ("en-US",), None)]),
     "win10_22h2_enterprise.wim": ("wim", [("Enterprise", "Client", 19041, 6216, ("en-US",), None)]),
     "win11_se_cloudedition.wim": ("wim", [("CloudEdition", "Client", 26100, 4946, ("en-US",), None)]),
@@ -27,18 +28,10 @@ EXPECTED = {
         ("WindowsPE", "WindowsPE", 26100, 4946, ("en-US",), "Setup"),
     ]),
     "win11_24h2_broken_xml.wim": ("wim", [(None, None, 26100, 7920, (), None)]),
-    "win11_24h2.esd": ("esd", [
-        ("Enterprise", "Client", 26100, 9168, ("en-US",), None),
-        ("Education", "Client", 26100, 9168, ("en-US",), None),
-        ("Professional", "Client", 26100, 9168, ("en-US", "de-DE"), None),
-    ]),
+    "win11_24h2.esd": ("esd", MULTI),
     "win11_24h2_split.swm": ("swm", [("Enterprise", "Client", 26100, 9168, ("en-US",), None)]),
     "win11_24h2_split2.swm": ("swm", [("Enterprise", "Client", 26100, 9168, ("en-US",), None)]),
-    "win11_24h2_multi.xml": ("xml", [
-        ("Enterprise", "Client", 26100, 9168, ("en-US",), None),
-        ("Education", "Client", 26100, 9168, ("en-US",), None),
-        ("Professional", "Client", 26100, 9168, ("en-US", "de-DE"), None),
-    ]),
+    "win11_24h2_multi.xml": ("xml", MULTI),
 }
 
 
