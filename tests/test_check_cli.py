@@ -25,9 +25,11 @@ def test_ready_exit_0_and_blocked_exit_1(cli):
     assert (blocked.code, json.loads(blocked.out)["summary"]["verdict"]) == (1, "blocked")
 
 
-def test_fail_on_warning_turns_warnings_into_blocks(cli, tmp_path):
-    args = [str(GOLDEN / "win11_23h2_enterprise.wim"), "--intune", str(GOLDEN / "intune/ready"),
-            "--baseline", "wbfo-2025-11", "--path", "backup"]
+def test_fail_on_warning_turns_warnings_into_blocks(cli):
+    # a real profile whose only finding is AP003 (warning): pre-provisioning allowed
+    args = ["--intune", str(ROOT / "tests/samples/intune/graph_autopilot_profiles/"
+                                    "IntuneHydrationKit_Windows-Autopilot-Profile.json")]
+    assert cli("check", *args).code == 0
     assert cli("check", *args, "--fail-on", "warning").code == 1
 
 

@@ -87,6 +87,8 @@ class Catalog:
         self.sha256 = sha256
         self.sources: list[dict] = doc["sources"]
         self.branches: tuple[Branch, ...] = tuple(_branch(b) for b in doc["branches"])
+        # Every image rule and the manifest ask about the same few builds: answer each once.
+        self._matches: dict[tuple[int, int | None, str | None], ReleaseMatch] = {}
 
     @classmethod
     def from_file(cls, path: Path) -> Catalog:
@@ -95,6 +97,12 @@ class Catalog:
 
     def match(self, build: int, ubr: int | None, os_type: str | None = None) -> ReleaseMatch:
         """Branches that `build.ubr` can be. `os_type` None tries client, then server."""
+        key = (build, ubr, os_type)
+        if key not in self._matches:
+            self._matches[key] = self._match(build, ubr, os_type)
+        return self._matches[key]
+
+    def _match(self, build: int, ubr: int | None, os_type: str | None) -> ReleaseMatch:
         for kind in (os_type,) if os_type else ("client", "server"):
             family = [b for b in self.branches if b.os_type == kind and b.base_build == build]
             family = family or [b for b in self.branches if b.os_type == kind and b.build == build]

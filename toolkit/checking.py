@@ -56,9 +56,11 @@ def run_check(options: CheckOptions) -> dict:
         images = [replace(s, images=select_images(s, options.index)) for s in images]
     inputs = Inputs(images=images)
     if options.intune:
+        from toolkit.rules.esp import effective_esp
         from toolkit.sources.intune import read_exports
 
         inputs.tenant = read_exports(list(options.intune))
+        inputs.esp = effective_esp(inputs.tenant.of("esp"))
     if options.autopilot_files:
         from toolkit.sources.autopilot_file import read_autopilot_file
 
@@ -80,11 +82,7 @@ def run_check(options: CheckOptions) -> dict:
 
 def _esp_mitigation(inputs: Inputs) -> dict:
     """IMG004 softens to a warning when the effective ESP installs quality updates (ESP001 passes)."""
-    if inputs.tenant is None:
-        return {}
-    from toolkit.rules.esp import effective_esp
-
-    chosen = effective_esp(inputs.tenant.of("esp"))
+    chosen = inputs.esp
     if chosen is None or chosen.esp.data.get("installQualityUpdates") is not True:
         return {}
     ev = Evidence(chosen.esp.file, chosen.esp.locator("installQualityUpdates"), True, True)

@@ -39,6 +39,7 @@ class Inputs:
 
     images: list[ImageSource] = field(default_factory=list)
     tenant: object | None = None          # IntuneFacts
+    esp: object | None = None             # EffectiveEsp: derived once from tenant, judged by ESP rules
     autopilot_files: list = field(default_factory=list)
 
     def image_subjects(self) -> list[tuple[str, ImageFacts]]:
@@ -58,10 +59,7 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
     if rule.needs == "profile":
         subjects = [(p.subject, p) for p in tenant.of("profile")]
     elif rule.needs == "esp":
-        from toolkit.rules.esp import effective_esp
-
-        chosen = effective_esp(tenant.of("esp"))
-        subjects = [(chosen.esp.subject, chosen)] if chosen else []
+        subjects = [(inputs.esp.esp.subject, inputs.esp)] if inputs.esp else []
     elif rule.needs == "restore":
         subjects = [(s.subject, s) for s in tenant.of("restore")]
     elif not rule.needs or tenant.of(rule.needs):

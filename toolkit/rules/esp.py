@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from toolkit.rules.base import Context, Evidence, Verdict, failed, not_evaluated, passed, rule
@@ -59,13 +60,16 @@ def effective_esp(esps: list[ExportObject]) -> EffectiveEsp | None:
     return None
 
 
-def _setting(subject: EffectiveEsp, key: str, expected: object, label: str, good: bool | None) -> Verdict:
+def _setting(subject: EffectiveEsp, key: str, expected: object, label: str,
+             good: Callable[[object], bool] | None = None) -> Verdict:
+    """Judge one ESP property: absent is not-evaluated, never a pass. `good` defaults to
+    'is exactly the expected boolean'."""
     value = subject.esp.data.get(key)
     ev = Evidence(subject.esp.file, subject.esp.locator(key), expected, value)
     where = f"effective ESP '{subject.name}' ({subject.why})"
-    if good is None:
+    if value is None:
         return not_evaluated(f"{where} does not set {key}", ev)
-    if good:
+    if (good or (lambda v: v is expected))(value):
         return passed(f"{where}: {label}", ev)
     return failed(f"{where}: {label} is off ({key} = {value})", ev)
 
@@ -77,9 +81,7 @@ def _setting(subject: EffectiveEsp, key: str, expected: object, label: str, good
                    "(Graph: PATCH deviceEnrollmentConfigurations/{id} {\"installQualityUpdates\": true}).",),
       docs=DOCS)
 def esp001(subject: EffectiveEsp, ctx: Context) -> Verdict:
-    value = subject.esp.data.get("installQualityUpdates")
-    return _setting(subject, "installQualityUpdates", True, "installs quality updates",
-                    None if value is None else value is True)
+    return _setting(subject, "installQualityUpdates", True, "installs quality updates")
 
 
 @rule(id="ESP002", title="ESP is shown", severity="blocker", kind="esp", needs="esp",
@@ -87,9 +89,7 @@ def esp001(subject: EffectiveEsp, ctx: Context) -> Verdict:
       remediation=(PORTAL.format(name="<effective ESP>") + " > Show app and profile configuration progress = Yes.",),
       docs=DOCS)
 def esp002(subject: EffectiveEsp, ctx: Context) -> Verdict:
-    value = subject.esp.data.get("showInstallationProgress")
-    return _setting(subject, "showInstallationProgress", True, "page is shown",
-                    None if value is None else value is True)
+    return _setting(subject, "showInstallationProgress", True, "page is shown")
 
 
 @rule(id="ESP003", title="Block device use until setup completes", severity="blocker", kind="esp",
@@ -100,9 +100,7 @@ def esp002(subject: EffectiveEsp, ctx: Context) -> Verdict:
                    "are installed = Yes (Graph: blockDeviceSetupRetryByUser = false).",),
       docs=DOCS)
 def esp003(subject: EffectiveEsp, ctx: Context) -> Verdict:
-    value = subject.esp.data.get("blockDeviceSetupRetryByUser")
-    return _setting(subject, "blockDeviceSetupRetryByUser", False, "blocks device use until setup completes",
-                    None if value is None else value is False)
+    return _setting(subject, "blockDeviceSetupRetryByUser", False, "blocks device use until setup completes")
 
 
 @rule(id="ESP004", title="ESP timeout leaves room for updates", severity="warning", kind="esp", needs="esp",
@@ -112,10 +110,8 @@ def esp003(subject: EffectiveEsp, ctx: Context) -> Verdict:
       docs=DOCS)
 def esp004(subject: EffectiveEsp, ctx: Context) -> Verdict:
     minimum = ctx.baseline["esp"]["min_timeout_minutes"]
-    value = subject.esp.data.get("installProgressTimeoutInMinutes")
-    good = None if not isinstance(value, int) else value >= minimum
-    return _setting(subject, "installProgressTimeoutInMinutes", f">= {minimum}",
-                    f"timeout {value} minutes", good)
+    return _setting(subject, "installProgressTimeoutInMinutes", f">= {minimum}", f"timeout of {minimum}+ minutes",
+                    lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum)
 
 
 RULES = (esp001, esp002, esp003, esp004)

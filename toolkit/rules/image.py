@@ -11,7 +11,6 @@ from toolkit.facts import ImageFacts
 from toolkit.inspection import release_of
 from toolkit.paths import manifests_dir
 from toolkit.rules.base import (
-    FAIL,
     PASS,
     RESTORE_PATHS,
     Context,
@@ -159,6 +158,7 @@ def img004(image: ImageFacts, ctx: Context) -> Verdict:
     if ubr is None:
         return not_evaluated("SPBUILD (UBR) missing (see IMG001)")
     minimums = ctx.minimums()
+    esp_installs = ctx.extras.get("esp_installs_quality_updates")
 
     def judge(branch: Branch) -> Verdict:
         effective, note = _effective_ubr(branch, ubr)
@@ -172,16 +172,14 @@ def img004(image: ImageFacts, ctx: Context) -> Verdict:
         ev = _ev(image, "WINDOWS/VERSION/SPBUILD", f">= {branch.build}.{need}", shown + note)
         if effective >= need:
             return passed(f"{shown}{note} meets the minimum {branch.build}.{need}", ev)
-        return failed(f"{shown}{note} is below the {ctx.baseline['id']} minimum {branch.build}.{need} "
-                      f"for {branch.version}", ev).fix(_apply_step(branch))
+        below = f"{shown}{note} is below the {ctx.baseline['id']} minimum {branch.build}.{need} for {branch.version}"
+        if esp_installs is not None:  # the seed's mitigation: the device is patched at OOBE
+            return warned(below + "; the effective ESP installs quality updates, so devices are patched at OOBE "
+                          "(20-40 min each, rebuilding the image removes that)", ev, esp_installs) \
+                .fix(_apply_step(branch))
+        return failed(below, ev).fix(_apply_step(branch))
 
-    verdict = per_candidate(image, ctx, judge)
-    esp_installs = ctx.extras.get("esp_installs_quality_updates")
-    if verdict.outcome == FAIL and esp_installs is not None and "not supported" not in verdict.message:
-        return warned(verdict.message + "; the effective ESP installs quality updates, so devices are patched "
-                      "at OOBE (20-40 min each, rebuilding the image removes that)",
-                      *verdict.evidence, esp_installs).fix(*verdict.remediation)
-    return verdict
+    return per_candidate(image, ctx, judge)
 
 
 @rule(id="IMG005", title="Edition supported", severity="blocker", kind="image",

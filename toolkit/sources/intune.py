@@ -85,13 +85,18 @@ def read_exports(paths: list[str | Path]) -> IntuneFacts:
         if stat.S_ISDIR(mode):
             _read_folder(path, facts)
         else:
-            _add_document(path, load_json(path), facts)
+            _add_document(path, *_load(path), facts)
     _attach_backup_assignments(facts)
     return facts
 
 
 def load_json(path: Path) -> object:
     """Decode and parse one JSON file, or raise InputError naming the problem."""
+    return _load(path)[0]
+
+
+def _load(path: Path) -> tuple[object, str]:
+    """The parsed document and the sha256 of the bytes it was parsed from."""
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_JSON_BYTES + 1)
@@ -108,7 +113,7 @@ def load_json(path: Path) -> object:
         raise InputError(path, "JSON nested too deeply") from None
     if _depth(doc) > MAX_DEPTH:
         raise InputError(path, f"JSON nested deeper than {MAX_DEPTH} levels")
-    return doc
+    return doc, hashlib.sha256(raw).hexdigest()
 
 
 def decode_text(raw: bytes, path: Path) -> str:
@@ -149,11 +154,11 @@ def _read_folder(folder: Path, facts: IntuneFacts) -> None:
             facts.ignored += 1
             continue
         try:
-            doc = load_json(path)
+            doc, sha256 = _load(path)
         except InputError as exc:
             facts.unreadable.append((str(path), exc.problem, _guess_kinds(path)))
             continue
-        if not _add_document(path, doc, facts):
+        if not _add_document(path, doc, sha256, facts):
             facts.ignored += 1
 
 
@@ -163,8 +168,8 @@ def _guess_kinds(path: Path) -> tuple[str, ...]:
     return found or tuple(KIND_OF)  # unknown: it could have fed anything, so nothing may pass on it
 
 
-def _add_document(path: Path, doc: object, facts: IntuneFacts) -> bool:
-    facts.files.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> bool:
+    facts.files.append((str(path), sha256))
     found = False
     if isinstance(doc, dict) and isinstance(doc.get("@odata.context"), str):
         facts.context_hosts.add(urlparse(doc["@odata.context"]).hostname or "")
