@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit.inside.hives import SoftwareFacts, SystemFacts
+    from toolkit.inside.kernel import KernelFacts
+    from toolkit.inside.packages import Package
+    from toolkit.inside.unattend import UnattendFacts
+    from toolkit.sources.autopilot_file import AutopilotFile
 
 ARCH_NAMES = {0: "x86", 5: "arm", 6: "ia64", 9: "x64", 12: "arm64"}
 
@@ -24,9 +32,51 @@ class WindowsVersion:
         return f"{self.build}.{self.spbuild}" if self.spbuild is not None else str(self.build)
 
 
+# Files read from inside an image, by role.
+SOFTWARE_HIVE = "/Windows/System32/config/SOFTWARE"
+SYSTEM_HIVE = "/Windows/System32/config/SYSTEM"
+KERNEL = "/Windows/System32/ntoskrnl.exe"
+STATE_INI = "/Windows/Setup/State/State.ini"
+SETUP_COMPLETE = "/Windows/Setup/Scripts/SetupComplete.cmd"
+CURRENT_VERSION_KEY = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
+
+
+@dataclass(frozen=True)
+class InsideFile:
+    path: str             # as stored in the image
+    size: int
+    sha1: str | None = None
+
+
+@dataclass(frozen=True)
+class DeepFacts:
+    """Evidence read from files inside one image index. `unavailable` says why nothing could be
+    read at all; `problems` names each file that is missing or unreadable (role or path -> why)."""
+
+    origin: str                               # IMAGE#INDEX, prefixed to in-image paths in evidence
+    backend: str | None = None
+    unavailable: str | None = None
+    files: dict[str, InsideFile] = field(default_factory=dict)   # role (software, system, kernel, ...) -> file
+    problems: dict[str, str] = field(default_factory=dict)
+    software: SoftwareFacts | None = None
+    system: SystemFacts | None = None
+    kernel: KernelFacts | None = None
+    packages: tuple[Package, ...] = ()
+    unattend: tuple[tuple[str, UnattendFacts], ...] = ()          # (path in image, facts)
+    state_ini: str | None = None                                  # [State] ImageState
+    setup_complete: str | None = None                             # SetupComplete.cmd text
+    autopilot_files: tuple[AutopilotFile, ...] = ()
+
+    def where(self, role_or_path: str) -> str:
+        """Evidence source for a file: IMAGE#INDEX:/path/in/image."""
+        found = self.files.get(role_or_path)
+        return f"{self.origin}:{found.path if found else role_or_path}"
+
+
 @dataclass(frozen=True)
 class ImageFacts:
-    """One image index, as its WIM XML describes it. Absent elements stay None, never defaulted."""
+    """One image index, as its WIM XML (or, for an offline directory, its registry) describes it.
+    Absent elements stay None, never defaulted."""
 
     source: str
     index: int
@@ -56,6 +106,14 @@ class ImageFacts:
     wimboot: bool | None = None
     # element path -> raw text for values present but not well-formed (e.g. BUILD "abc")
     malformed: dict[str, str] = field(default_factory=dict)
+    origin: str = "wim-xml"  # wim-xml | registry (an offline Windows directory)
+    deep: DeepFacts | None = None
+
+    def where(self, element: str) -> str:
+        """Locator of a WIM XML element, or of the registry value it stands for."""
+        if self.origin == "registry":
+            return f"{CURRENT_VERSION_KEY}\\{REGISTRY_NAMES.get(element, element)}"
+        return f"{self.locator}/{element}"
 
     @property
     def arch(self) -> str | None:
@@ -75,6 +133,11 @@ class ImageFacts:
         if "setup" in label:
             return "Setup"
         return "WinPE"
+
+
+REGISTRY_NAMES = {"WINDOWS/VERSION/BUILD": "CurrentBuild", "WINDOWS/VERSION/SPBUILD": "UBR",
+                  "WINDOWS/EDITIONID": "EditionID", "WINDOWS/INSTALLATIONTYPE": "InstallationType",
+                  "WINDOWS/ARCH": "SYSTEM:PROCESSOR_ARCHITECTURE", "WINDOWS/LANGUAGES/LANGUAGE": "SYSTEM:UILanguages"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +200,7 @@ class ImageSource:
     """One image file (WIM, ESD, split part) or raw WIM XML document and its indexes."""
 
     path: str
-    kind: str  # wim | esd | swm | xml
+    kind: str  # wim | esd | swm | xml | directory
     size: int
     xml_sha256: str
     header: WimHeader | None

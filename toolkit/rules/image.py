@@ -30,7 +30,7 @@ REQUIRED = ("WINDOWS/EDITIONID", "WINDOWS/ARCH", "WINDOWS/VERSION/BUILD", "WINDO
 
 
 def _ev(image: ImageFacts, element: str, expected: object, actual: object) -> Evidence:
-    return Evidence(image.source, f"{image.locator}/{element}", expected, actual)
+    return Evidence(image.source, image.where(element), expected, actual)
 
 
 def _boot(image: ImageFacts) -> Verdict | None:

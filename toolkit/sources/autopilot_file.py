@@ -41,6 +41,11 @@ def read_autopilot_file(path: str | Path, image_path: str | None = None) -> Auto
         raise InputError(path, f"cannot read ({exc.strerror})") from None
     if len(raw) > MAX_BYTES:
         raise InputError(path, f"Autopilot file is over the {MAX_BYTES}-byte limit")
+    return autopilot_file_from_bytes(raw, str(path), image_path)
+
+
+def autopilot_file_from_bytes(raw: bytes, label: str, image_path: str | None = None) -> AutopilotFile:
+    """`label` names the file in findings (for a file from an image: IMAGE#INDEX:PATH)."""
     bom, body, encoding = None, raw, "ascii"
     for mark, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if raw.startswith(mark):
@@ -50,7 +55,7 @@ def read_autopilot_file(path: str | Path, image_path: str | None = None) -> Auto
     if bom is None and non_ascii is not None:
         encoding = "utf-8"
     objects, data, problem = _objects(body, encoding)
-    return AutopilotFile(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), raw=raw, bom=bom,
+    return AutopilotFile(path=label, sha256=hashlib.sha256(raw).hexdigest(), raw=raw, bom=bom,
                          non_ascii_at=non_ascii, objects=objects, data=data, problem=problem,
                          image_path=image_path)
 

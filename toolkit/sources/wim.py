@@ -101,6 +101,16 @@ def parse_header(path: Path, head: bytes) -> WimHeader:
     )
 
 
+def read_header(path: Path) -> WimHeader | None:
+    """The header of another file (a sibling split part), or None when it is not a WIM."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEADER_SIZE)
+        return parse_header(path, head) if head.startswith(WIM_MAGIC) else None
+    except (OSError, InputError):
+        return None
+
+
 def _reshdr(raw: bytes) -> ResourceHeader:
     packed, offset, original = _RESHDR.unpack(raw)
     return ResourceHeader(size=packed & ((1 << 56) - 1), flags=packed >> 56, offset=offset,

@@ -1,0 +1,207 @@
+"""Deep inspection: take the named files out of each image index and read them into DeepFacts.
+
+Work shared between indexes is done once: the big files (hives, kernel) are listed first with
+their content hash, and a content already read for another index (of any source in this run) is
+neither extracted nor parsed again. Everything is extracted into one private temporary directory,
+emptied after each index and always removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from toolkit.extract import INSTALL_HINT, Backend, Entry, ExtractionError, backend_for, read_capped
+from toolkit.facts import (
+    KERNEL,
+    SETUP_COMPLETE,
+    SOFTWARE_HIVE,
+    STATE_INI,
+    SYSTEM_HIVE,
+    DeepFacts,
+    ImageFacts,
+    ImageSource,
+    InsideFile,
+)
+from toolkit.inside import UnreadableFile
+from toolkit.inside.unattend import LOCATIONS as UNATTEND_LOCATIONS
+from toolkit.limits import MAX_SMALL_FILE_BYTES, MAX_SMALL_FILES
+
+PACKAGES = "/Windows/servicing/Packages"
+PACKAGE_GLOBS = tuple(f"{PACKAGES}/{p}*.mum" for p in
+                      ("Package_for_RollupFix", "Package_for_ServicingStack", "Package_for_KB"))
+AUTOPILOT_GLOB = "/Windows/Provisioning/Autopilot/*.json"
+BIG = {"software": SOFTWARE_HIVE, "system": SYSTEM_HIVE, "kernel": KERNEL}
+SMALL = (STATE_INI, SETUP_COMPLETE, *UNATTEND_LOCATIONS, *PACKAGE_GLOBS, AUTOPILOT_GLOB)
+
+Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes total)
+
+
+def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
+                 prefer: str | None = None) -> list[ImageSource]:
+    """The sources with DeepFacts attached to every image index (raw XML sources have no files)."""
+    cache: dict[str, object] = {}
+    out = []
+    with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp:
+        for n, source in enumerate(sources):
+            if source.kind == "xml":
+                out.append(source)
+                continue
+            try:
+                backend = backend_for(source, prefer)
+                unavailable = None if backend else f"no extraction backend: {INSTALL_HINT}"
+            except ExtractionError as exc:
+                backend, unavailable = None, str(exc)
+            images = []
+            for image in source.images:
+                origin = f"{source.path}#{image.index}"
+                if backend is None:
+                    deep = DeepFacts(origin, unavailable=unavailable)
+                else:
+                    work = Path(tmp) / f"{n}-{image.index}"
+                    work.mkdir()
+                    try:
+                        deep = _inspect_index(backend, image, origin, work, cache, progress)
+                    except ExtractionError as exc:
+                        deep = DeepFacts(origin, backend.name, unavailable=str(exc))
+                    finally:
+                        shutil.rmtree(work, ignore_errors=True)
+                images.append(replace(image, deep=deep))
+            out.append(replace(source, images=tuple(images)))
+    return out
+
+
+def _inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path, cache: dict,
+                   progress: Progress | None) -> DeepFacts:
+    index = image.index
+    listed = {e.path.lower(): e for e in backend.stat(index, "/Windows/System32/config") + backend.stat(index, KERNEL)}
+    big: dict[str, Entry | None] = {role: listed.get(path.lower()) for role, path in BIG.items()}
+    fresh = [e.path for e in big.values() if e is not None and _key(backend, origin, e) not in cache]
+
+    def report(done: int, total: int) -> None:
+        if progress is not None:
+            progress(f"{origin}: extracting", done, total)
+
+    files = backend.extract(index, fresh + list(SMALL), work / "x", report)
+    found: dict[str, InsideFile] = {}
+    problems: dict[str, str] = {}
+    parsed: dict[str, object] = {}
+    readers = {"software": _software, "system": _system, "kernel": _kernel}
+    for role, entry in big.items():
+        if entry is None:
+            problems[role] = f"{BIG[role]} not found in the image"
+            continue
+        found[role] = InsideFile(entry.path, entry.size, entry.sha1)
+        key = _key(backend, origin, entry)
+        if key not in cache:
+            local = files.get(entry.path.lower())
+            cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
+        result = cache[key]
+        if isinstance(result, UnreadableFile):
+            problems[role] = f"{entry.path}: {result}"
+        else:
+            parsed[role] = result
+
+    small = _small_files(files, origin, found, problems)
+    return DeepFacts(origin=origin, backend=backend.name, files=found, problems=problems,
+                     software=parsed.get("software"), system=parsed.get("system"), kernel=parsed.get("kernel"),
+                     **small)
+
+
+def _key(backend: Backend, origin: str, entry: Entry) -> str:
+    """Content identity: the blob hash when the container has one, else the file itself."""
+    return f"sha1:{entry.sha1}" if entry.sha1 else f"{origin}:{entry.path.lower()}"
+
+
+def _software(path: Path):
+    from toolkit.inside.hives import read_software
+    from toolkit.registry_checks import registry_checks
+
+    checks = registry_checks()
+    return _guard(lambda: read_software(path, checks.values(), checks.configmgr_keys))
+
+
+def _system(path: Path):
+    from toolkit.inside.hives import read_system
+
+    return _guard(lambda: read_system(path))
+
+
+def _kernel(path: Path):
+    from toolkit.extract import read_capped as read
+    from toolkit.inside.kernel import read_kernel
+    from toolkit.limits import MAX_PE_BYTES
+
+    return _guard(lambda: read_kernel(read(path, MAX_PE_BYTES)))
+
+
+def _guard(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except UnreadableFile as exc:
+        return exc
+    except ExtractionError as exc:
+        return UnreadableFile(str(exc))
+
+
+def _small_files(files: dict[str, Path], origin: str, found: dict[str, InsideFile],
+                 problems: dict[str, str]) -> dict:
+    from toolkit.inside.packages import read_mum
+    from toolkit.inside.textfiles import decode_text, read_state_ini
+    from toolkit.inside.unattend import read_unattend
+    from toolkit.sources.autopilot_file import autopilot_file_from_bytes
+
+    def read(path_lower: str) -> tuple[str, bytes] | None:
+        local = files[path_lower]
+        image_path = _image_path(path_lower, local)
+        try:
+            raw = read_capped(local, MAX_SMALL_FILE_BYTES)
+        except ExtractionError as exc:
+            problems[image_path] = str(exc)
+            return None
+        return image_path, raw
+
+    packages, unattend, autopilot = [], [], []
+    state = setup = None
+    mums = sorted(p for p in files if p.startswith(PACKAGES.lower() + "/") and p.endswith(".mum"))
+    if len(mums) > MAX_SMALL_FILES:
+        problems[PACKAGES] = f"{len(mums)} package manifests, over the limit of {MAX_SMALL_FILES}"
+        mums = mums[:MAX_SMALL_FILES]
+    for p in mums:
+        if (got := read(p)) is not None:
+            try:
+                packages.append(read_mum(got[1], Path(got[0]).name))
+            except UnreadableFile as exc:
+                problems[got[0]] = str(exc)
+    for location in UNATTEND_LOCATIONS:
+        if location.lower() in files and (got := read(location.lower())) is not None:
+            found[got[0]] = InsideFile(got[0], len(got[1]))
+            try:
+                unattend.append((got[0], read_unattend(got[1], got[0])))
+            except UnreadableFile as exc:
+                problems[got[0]] = str(exc)
+    if STATE_INI.lower() in files and (got := read(STATE_INI.lower())) is not None:
+        found["state_ini"] = InsideFile(got[0], len(got[1]))
+        try:
+            state = read_state_ini(got[1])
+        except UnreadableFile as exc:
+            problems[got[0]] = str(exc)
+    if SETUP_COMPLETE.lower() in files and (got := read(SETUP_COMPLETE.lower())) is not None:
+        found["setup_complete"] = InsideFile(got[0], len(got[1]))
+        setup = decode_text(got[1]) if got[1] else ""
+    prefix = AUTOPILOT_GLOB.rsplit("/", 1)[0].lower() + "/"
+    for p in sorted(p for p in files if p.startswith(prefix) and p.endswith(".json")):
+        if (got := read(p)) is not None:
+            autopilot.append(autopilot_file_from_bytes(got[1], f"{origin}:{got[0]}", image_path=got[0]))
+    return {"packages": tuple(packages), "unattend": tuple(unattend), "state_ini": state,
+            "setup_complete": setup, "autopilot_files": tuple(autopilot)}
+
+
+def _image_path(path_lower: str, local: Path) -> str:
+    """The path as the image spells it: the lower-case key with the extracted file's real case."""
+    parts = path_lower.strip("/").split("/")
+    real = local.as_posix().split("/")[-len(parts):]
+    return "/" + "/".join(real) if [r.lower() for r in real] == parts else path_lower

@@ -1,0 +1,94 @@
+"""Getting named files out of an image, behind one small interface.
+
+A backend answers two questions for one image index: which files exist under a path (with their
+size and, where the container records it, the SHA-1 of their content), and "put these files
+(exact paths or globs) under DEST, keeping their directory structure". Backends: wimlib-imagex
+(preferred), 7-Zip (fallback) and an offline Windows directory. None of them ever writes to the
+image: wimlib and 7-Zip are only called with read commands.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from toolkit.extract.process import ExtractionError
+
+__all__ = ["Backend", "Entry", "ExtractionError", "INSTALL_HINT", "backend_for", "files_under", "read_capped"]
+
+INSTALL_HINT = ("install wimlib (Debian/Ubuntu: apt-get install wimtools; Fedora: dnf install wimlib-utils; "
+                "macOS: brew install wimlib) or 7-Zip, or pass --no-deep")
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total) of the current extraction
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str          # as stored in the image: '/'-separated from the root, e.g. /Windows/System32/ntoskrnl.exe
+    size: int
+    sha1: str | None   # content hash when the container records one (WIM blob hash)
+
+
+class Backend(Protocol):
+    name: str
+
+    def stat(self, index: int, path: str) -> list[Entry]:
+        """Regular files at or below `path` (case-insensitive); [] when it does not exist."""
+
+    def extract(self, index: int, paths: Sequence[str], dest: Path,
+                progress: Progress | None = None) -> dict[str, Path]:
+        """The files matching `paths` (exact or with * and ?), as local regular files keyed by their
+        lower-case path in the image; copied under the empty private directory `dest` when needed."""
+
+
+def backend_for(source, prefer: str | None = None) -> Backend | None:
+    """The backend that can read `source` (an ImageSource), or None when no tool is installed."""
+    if source.kind == "directory":
+        from toolkit.extract.directory import DirectoryBackend
+
+        return DirectoryBackend(Path(source.path))
+    order = ("wimlib", "7z") if prefer is None else (prefer,)
+    for name in order:
+        if name == "wimlib" and shutil.which("wimlib-imagex"):
+            from toolkit.extract.wimlib import WimlibBackend
+
+            return WimlibBackend(source)
+        if name == "7z" and (tool := shutil.which("7z") or shutil.which("7zz")):
+            from toolkit.extract.sevenzip import SevenZipBackend
+
+            return SevenZipBackend(source, tool)
+    return None
+
+
+def files_under(root: Path) -> dict[str, Path]:
+    """Regular files below `root`, keyed by their lower-case '/'-path from `root` (leading '/').
+
+    Symbolic links and other special files are never followed or returned: an image may carry
+    reparse points that a backend turns into links pointing anywhere on this machine.
+    """
+    found: dict[str, Path] = {}
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        base = Path(folder)
+        dirs[:] = [d for d in dirs if stat.S_ISDIR(os.lstat(base / d).st_mode)]
+        for name in names:
+            path = base / name
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                found["/" + path.relative_to(root).as_posix().lower()] = path
+    return found
+
+
+def read_capped(path: Path, cap: int) -> bytes:
+    """Read a regular file of at most `cap` bytes, never through a symbolic link."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ExtractionError(f"{path.name} is not a regular file")
+        if info.st_size > cap:
+            raise ExtractionError(f"{path.name} is {info.st_size} bytes, over the {cap}-byte limit")
+        return fh.read(cap + 1)[:cap]

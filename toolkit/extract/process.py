@@ -1,0 +1,98 @@
+"""Run an extraction tool as a child process under a time limit and a per-file size limit.
+
+The child gets its own process group, so a timeout or Ctrl-C kills the tool and anything it
+started; RLIMIT_FSIZE makes the kernel stop it from writing any file larger than the cap.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import selectors
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+class ExtractionError(Exception):
+    """Files could not be read out of an image. The message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+MAX_STDOUT = 64 * 1024 * 1024  # a `dir` listing of a whole Windows tree is ~40 MiB
+
+
+def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = None,
+             env: dict[str, str] | None = None, on_output: Callable[[str], None] | None = None) -> ToolResult:
+    """Run `argv`, feeding stdout chunks to `on_output` (progress) as they arrive."""
+
+    def limit_child() -> None:
+        if fsize_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
+
+    name = os.path.basename(argv[0])
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                    env={**os.environ, **(env or {})}, start_new_session=True,
+                                    preexec_fn=limit_child)
+        except OSError as exc:
+            raise ExtractionError(f"cannot run {name}: {exc.strerror}") from None
+        chunks: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + timeout
+        try:
+            assert proc.stdout is not None
+            with selectors.DefaultSelector() as sel:
+                sel.register(proc.stdout, selectors.EVENT_READ)
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise ExtractionError(f"{name} timed out after {timeout:g} s")
+                    if not sel.select(timeout=min(left, 0.5)):
+                        continue
+                    chunk = os.read(proc.stdout.fileno(), 65536)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > MAX_STDOUT:
+                        raise ExtractionError(f"{name} printed more than {MAX_STDOUT} bytes")
+                    chunks.append(chunk)
+                    if on_output is not None:
+                        on_output(chunk.decode("utf-8", "replace"))
+            code = proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise ExtractionError(f"{name} timed out after {timeout:g} s") from None
+        except BaseException:  # timeout, oversized output, Ctrl-C: never leave the tool running
+            _kill(proc)
+            raise
+        finally:
+            proc.stdout.close()
+        err.seek(0)
+        stderr = err.read(65536).decode("utf-8", "replace")
+    if code == -signal.SIGXFSZ:
+        raise ExtractionError(f"{name} stopped: a file in the image is larger than the {fsize_limit}-byte limit")
+    return ToolResult(code, b"".join(chunks).decode("utf-8", "replace"), stderr)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in text.replace("\r", "\n").splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"

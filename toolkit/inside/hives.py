@@ -1,0 +1,124 @@
+"""SOFTWARE and SYSTEM hives, read with regipy: only the keys and values the rules ask for.
+
+Every lookup walks a fixed path from the root, so a crafted hive cannot send the reader round a
+cycle; the file size is capped and the whole read runs under a time limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from toolkit.inside import UnreadableFile, time_limit
+from toolkit.limits import MAX_HIVE_BYTES, PARSE_TIMEOUT
+
+CURRENT_VERSION = r"Microsoft\Windows NT\CurrentVersion"
+CURRENT_VERSION_VALUES = ("CurrentBuild", "CurrentBuildNumber", "DisplayVersion", "UBR", "EditionID",
+                          "InstallationType", "ProductName", "BuildLabEx", "LCUVer")
+SETUP_STATE = r"Microsoft\Windows\CurrentVersion\Setup\State"
+CBS_PACKAGES = r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages"
+CBS_PREFIXES = ("package_for_rollupfix", "package_for_servicingstack", "package_for_kb")
+MAX_LISTED_SUBKEYS = 200_000
+T = TypeVar("T")
+
+
+class Hive:
+    """Path lookups over a regipy hive, each key resolved once."""
+
+    def __init__(self, hive) -> None:
+        self._hive = hive
+        self._keys: dict[str, object | None] = {}
+
+    def key(self, path: str):
+        if path not in self._keys:
+            node = self._hive.root
+            for part in path.split("\\"):
+                node = node.get_subkey(part, raise_on_missing=False) if node.subkey_count else None
+                if node is None:
+                    break
+            self._keys[path] = node
+        return self._keys[path]
+
+    def value(self, path: str, name: str) -> object | None:
+        node = self.key(path)
+        return None if node is None else node.get_value(name, case_sensitive=False)
+
+    def children(self, path: str, prefixes: tuple[str, ...] = ("",)) -> list:
+        node = self.key(path)
+        if node is None or not node.subkey_count:
+            return []
+        found = []
+        for n, child in enumerate(node.iter_subkeys()):
+            if n >= MAX_LISTED_SUBKEYS:
+                break
+            if child.name.lower().startswith(prefixes):
+                found.append(child)
+        return found
+
+
+def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
+    """Open `path` as a hive and run `reader` on it, bounded in size and time."""
+    size = path.stat().st_size
+    if size > MAX_HIVE_BYTES:
+        raise UnreadableFile(f"hive is {size} bytes, over the {MAX_HIVE_BYTES}-byte limit")
+    with path.open("rb") as fh:
+        if fh.read(4) != b"regf":
+            raise UnreadableFile("not a registry hive (no 'regf' signature)")
+    try:
+        with time_limit(PARSE_TIMEOUT, "registry hive"):
+            from regipy.registry import RegistryHive
+
+            return reader(Hive(RegistryHive(str(path))))
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # regipy raises construct and its own errors on damaged hives
+        raise UnreadableFile(f"not a readable registry hive ({type(exc).__name__}: {exc})"[:300]) from None
+
+
+@dataclass(frozen=True)
+class SoftwareFacts:
+    """What the rules need from HKLM\\SOFTWARE. Absent values are simply not in the dicts."""
+
+    current_version: dict[str, object] = field(default_factory=dict)
+    image_state: str | None = None
+    values: dict[tuple[str, str], object] = field(default_factory=dict)  # asked (key, name) -> data
+    keys: frozenset[str] = frozenset()                                   # asked keys that exist
+    cbs_states: dict[str, int | None] = field(default_factory=dict)      # package identity -> CurrentState
+
+
+def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iterable[str] = ()) -> SoftwareFacts:
+    def read(hive: Hive) -> SoftwareFacts:
+        cv = {name: data for name in CURRENT_VERSION_VALUES
+              if (data := hive.value(CURRENT_VERSION, name)) is not None}
+        state = hive.value(SETUP_STATE, "ImageState")
+        asked = {(k, n): data for k, n in values if (data := hive.value(k, n)) is not None}
+        cbs = {}
+        for child in hive.children(CBS_PACKAGES, CBS_PREFIXES):
+            data = child.get_value("CurrentState", case_sensitive=False)
+            cbs[child.name] = data if isinstance(data, int) else None
+        return SoftwareFacts(cv, state if isinstance(state, str) else None, asked,
+                             frozenset(k for k in keys if hive.key(k) is not None), cbs)
+
+    return read_hive(path, read)
+
+
+@dataclass(frozen=True)
+class SystemFacts:
+    control_set: str
+    processor_architecture: str | None
+    ui_languages: tuple[str, ...]
+
+
+def read_system(path: Path) -> SystemFacts:
+    """Architecture and UI languages, from the control set the Select key names as current."""
+
+    def read(hive: Hive) -> SystemFacts:
+        current = hive.value("Select", "Current")
+        control = f"ControlSet{current:03d}" if isinstance(current, int) and 0 < current < 1000 else "ControlSet001"
+        arch = hive.value(f"{control}\\Control\\Session Manager\\Environment", "PROCESSOR_ARCHITECTURE")
+        languages = tuple(sorted(c.name for c in hive.children(f"{control}\\Control\\MUI\\UILanguages")))
+        return SystemFacts(control, arch if isinstance(arch, str) else None, languages)
+
+    return read_hive(path, read)

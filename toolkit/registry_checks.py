@@ -1,0 +1,43 @@
+"""The registry values inside an image that the SVC rules judge (manifests/catalog/image-registry.toml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from toolkit.paths import manifests_dir
+
+
+@dataclass(frozen=True)
+class PolicyValue:
+    setting: str
+    key: str      # relative to HKLM\SOFTWARE
+    value: str
+    when: int     # the data that makes the finding
+    via: str      # how it gets set, for the remediation
+
+    @property
+    def locator(self) -> str:
+        return f"HKLM\\SOFTWARE\\{self.key}\\{self.value}"
+
+
+@dataclass(frozen=True)
+class RegistryChecks:
+    backup_blocking: tuple[PolicyValue, ...]
+    gpo_enrollment: tuple[PolicyValue, ...]
+    shared_pc: tuple[PolicyValue, ...]
+    configmgr_keys: tuple[str, ...]
+
+    def values(self) -> list[tuple[str, str]]:
+        return [(p.key, p.value) for p in self.backup_blocking + self.gpo_enrollment + self.shared_pc]
+
+
+@cache
+def registry_checks() -> RegistryChecks:
+    from toolkit.baselines import tomllib
+
+    with (manifests_dir() / "catalog" / "image-registry.toml").open("rb") as fh:
+        doc = tomllib.load(fh)
+    group = lambda name: tuple(PolicyValue(**entry) for entry in doc[name])  # noqa: E731
+    return RegistryChecks(group("backup_blocking"), group("gpo_enrollment"), group("shared_pc"),
+                          tuple(doc["configmgr"]["keys"]))

@@ -1,0 +1,81 @@
+"""Servicing level of an image index from every source that records it (research/builds.md §4-5).
+
+WIM XML SPBUILD, the SOFTWARE hive's UBR, the newest installed Package_for_RollupFix and the
+ntoskrnl.exe file version should agree. Tools can leave the XML stale and a superseded package
+can linger, so the gate trusts the lowest of them. WinPE/WinRE hives keep UBR = 1 by design.
+The feature release comes from the hive's CurrentBuild: 23H2/25H2 media carry their base build
+(22621/26100) in the XML and in the binaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
+
+INSTALLED = 0x70  # CBS CurrentState: Installed
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str          # wim-xml | hive | rollup | kernel
+    source: str
+    locator: str
+    build: int | None   # the build the source names (the base build for rollup/kernel)
+    ubr: int
+    shown: str          # as the source writes it
+
+
+def hive_value(image: ImageFacts, name: str) -> object | None:
+    deep = image.deep
+    if deep is None or deep.software is None:
+        return None
+    return deep.software.current_version.get(name)
+
+
+def hive_build(image: ImageFacts) -> int | None:
+    """CurrentBuild from the SOFTWARE hive, when deep inspection read it."""
+    value = hive_value(image, "CurrentBuild")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def installed_rollups(image: ImageFacts) -> list:
+    """Package_for_RollupFix packages present in the image and installed per the CBS state (a
+    package the hive does not list counts as present: the state is unknown, not absent)."""
+    deep = image.deep
+    if deep is None:
+        return []
+    states = deep.software.cbs_states if deep.software else {}
+    lowered = {k.lower(): v for k, v in states.items()}
+    return [p for p in deep.packages if p.kind == "rollup" and len(p.version) >= 2
+            and lowered.get(p.identity.lower(), INSTALLED) in (INSTALLED, None)]
+
+
+def levels(image: ImageFacts) -> list[Level]:
+    found = []
+    if image.origin == "wim-xml" and image.version.spbuild is not None:
+        found.append(Level("wim-xml", image.source, image.where("WINDOWS/VERSION/SPBUILD"), image.version.build,
+                           image.version.spbuild, f"{image.version.build}.{image.version.spbuild}"))
+    deep = image.deep
+    if deep is None:
+        return found
+    ubr = hive_value(image, "UBR")
+    if isinstance(ubr, int) and not (image.boot_image and ubr <= 1):
+        found.append(Level("hive", deep.where("software"), f"{CURRENT_VERSION_KEY}\\UBR", hive_build(image), ubr,
+                           f"{hive_value(image, 'CurrentBuild')}.{ubr}"))
+    rollups = installed_rollups(image)
+    if rollups:
+        newest = max(rollups, key=lambda p: p.version)
+        found.append(Level("rollup", deep.where(f"/Windows/servicing/Packages/{newest.identity}.mum"),
+                           "/assembly/assemblyIdentity/@version", newest.version[0], newest.version[1],
+                           newest.identity))
+    if deep.kernel is not None:
+        v = deep.kernel.file_version
+        found.append(Level("kernel", deep.where("kernel"), "VS_FIXEDFILEINFO.FileVersion", v[2], v[3],
+                           deep.kernel.version))
+    return found
+
+
+def lowest(image: ImageFacts) -> Level | None:
+    candidates = levels(image)
+    return min(candidates, key=lambda level: level.ubr) if candidates else None
