@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Build the golden images with real tools: `wimlib-imagex` captures a tiny Windows-like tree and
-sets the WIM XML with --image-property, exactly the elements Microsoft media carry.
+"""Build the golden images with real tools: `wimlib-imagex` captures a small offline Windows tree per
+index and sets the WIM XML with --image-property, exactly the elements Microsoft media carry. The
+trees hold what deep inspection reads, made by real tools (golden_images/insides.py): hives written
+by hivexregedit, ntoskrnl.exe compiled by mingw-w64 with a VERSIONINFO resource, .mum manifests,
+unattend files, State.ini and Autopilot files.
 
 Usage: python golden_images/build.py [OUT_DIR]    (default: golden_images/)
-Needs: wimlib-imagex (Debian: apt-get install wimtools).
+Needs: wimlib-imagex (wimtools), hivexregedit (libwin-hivex-perl), x86_64-w64-mingw32-windres and
+-gcc (binutils-mingw-w64-x86-64, gcc-mingw-w64-x86-64-win32).
 
 The outputs are committed so tests also run where wimlib is absent; CI rebuilds them into a
 temporary directory and checks they read back the same (tests/test_golden_build.py).
@@ -21,7 +25,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
+from insides import (  # noqa: E402  (a sibling module of this script)
+    SUPERSEDED,
+    Inside,
+    KernelBuilder,
+    autopilot_bytes,
+    autopilot_json,
+    missing_tools,
+    write_tree,
+)
 
 
 @dataclass
@@ -44,6 +58,7 @@ class Image:
     created: tuple[str, str] = field(default_factory=lambda: filetime("Thu Aug 14 09:00:00 2025 UTC"))
     modified: tuple[str, str] = field(default_factory=lambda: filetime("Thu Aug 14 10:30:00 2025 UTC"))
     extra: list[tuple[str, str]] = field(default_factory=list)
+    inside: Inside | None = None
 
     def properties(self) -> list[tuple[str, str]]:
         """Element paths in the order Microsoft media write them (research/wim.md §2)."""
@@ -62,7 +77,8 @@ class Image:
             ("WINDOWS/PRODUCTTYPE", self.product_type),
             ("WINDOWS/PRODUCTSUITE", self.product_suite),
         ]
-        props += [(k, v) for k, v in optional if v is not None]
+        # An empty value deletes what wimlib itself read from the hives on capture.
+        props += [(k, v if v is not None else "") for k, v in optional]
         for i, lang in enumerate(self.languages, 1):
             props.append(("WINDOWS/LANGUAGES/LANGUAGE" + (f"[{i}]" if i > 1 else ""), lang))
         if self.default_language:
@@ -76,10 +92,13 @@ class Image:
             ("DISPLAYNAME", self.display_name or self.name),
             ("DISPLAYDESCRIPTION", self.display_name or self.name),
         ]
-        return [(k, v) for k, v in props + self.extra if v != ""]
+        if not self.languages:
+            props += [("WINDOWS/LANGUAGES", "")]
+        deletable = {*dict(optional), "WINDOWS/LANGUAGES", "FLAGS"}
+        return [(k, v) for k, v in props + self.extra if v != "" or k in deletable]
 
 
-def win11(edition: str, name: str, spbuild: int = 9168, build: int = 26100, **kw) -> Image:
+def win11(edition: str | None, name: str, spbuild: int = 9168, build: int = 26100, **kw) -> Image:
     return Image(name=name, edition=edition, build=build, spbuild=spbuild, **kw)
 
 
@@ -118,47 +137,172 @@ def images_from_wimlib_info(path: Path) -> list[Image]:
     return images
 
 
+
+PRODUCT = {"Enterprise": "Windows 10 Enterprise", "Education": "Windows 10 Education",
+           "Professional": "Windows 10 Pro", "CloudEdition": "Windows 10 SE",
+           "ServerRdsh": "Windows 10 Enterprise multi-session", "ServerStandard": "Windows Server 2022 Standard",
+           "WindowsPE": "Windows PE"}
+# Cumulative updates the insides carry: UBR -> KB (manifests/catalog/windows-releases.json).
+KB = {2861: "KB5033375", 2428: "KB5031354", 4652: "KB5062553", 4946: "KB5063878", 7920: "KB5077181",
+      9168: "KB5121003", 6216: "KB5063709", 2965: "KB5026361", 4052: "KB5063880"}
+SSU = {9168: 9156, 4946: 4940, 4652: 4646, 2861: 2855, 7920: 7915, 6216: 6210, 2965: 2960, 4052: 4050}
+
+
+def inside(edition: str, build: int, ubr: int, display: str, base: int | None = None, **kw) -> Inside:
+    """A serviced install image: hive, kernel, installed LCU and SSU all at `ubr`."""
+    kw.setdefault("rollups", [(ubr, KB[ubr], 0x70)])
+    kw.setdefault("ssu", SSU[ubr])
+    kw.setdefault("product_name", PRODUCT.get(edition, f"Windows 10 {edition}"))
+    return Inside(current_build=build, display_version=display, ubr=ubr, edition=edition, base_build=base, **kw)
+
+
+def v24h2(edition: str = "Enterprise", ubr: int = 9168, **kw) -> Inside:
+    return inside(edition, 26100, ubr, "24H2", **kw)
+
+
+def winpe(ubr: int) -> Inside:
+    # WinPE/WinRE hives keep UBR = 1; the kernel and the XML carry the real revision.
+    return Inside(current_build=26100, display_version="24H2", ubr=ubr, edition="WindowsPE",
+                  installation_type="WindowsPE", product_name="Windows PE", image_state=None, winpe=True)
+
+
+DOMAIN_JOIN = """<?xml version="1.0" encoding="utf-8"?>
+<u:unattend xmlns:u="urn:schemas-microsoft-com:unattend" xmlns:wcm="http://schemas.microsoft.com/WMIConfig/2002/State">
+  <u:settings pass="specialize">
+    <u:component name="Microsoft-Windows-UnattendedJoin" processorArchitecture="amd64"
+        publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS">
+      <u:Identification>
+        <u:Credentials>
+          <u:Domain>corp.contoso.com</u:Domain>
+          <u:Username>svc-join</u:Username>
+          <u:Password>*SENSITIVE*DATA*DELETED*</u:Password>
+        </u:Credentials>
+        <u:JoinDomain>corp.contoso.com</u:JoinDomain>
+        <u:MachineObjectOU>OU=Workstations,DC=corp,DC=contoso,DC=com</u:MachineObjectOU>
+      </u:Identification>
+    </u:component>
+  </u:settings>
+</u:unattend>
+"""
+OOBE_UNATTEND = """<?xml version="1.0" encoding="utf-8"?>
+<unattend xmlns="urn:schemas-microsoft-com:unattend">
+  <settings pass="oobeSystem">
+    <component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64"
+        publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS">
+      <OOBE>
+        <HideEULAPage>true</HideEULAPage>
+        <ProtectYourPC>3</ProtectYourPC>
+      </OOBE>
+      <TimeZone>UTC</TimeZone>
+    </component>
+  </settings>
+  <!-- A join written outside the unattend namespace is not read by Setup and not a finding. -->
+  <Identification xmlns="urn:example:not-unattend"><JoinDomain>ignored.example</JoinDomain></Identification>
+</unattend>
+"""
+SYSTEM_POLICY = r"Policies\Microsoft\Windows\System"
+APF = "AutopilotConfigurationFile.json"
+
+
+def lxd_mirror() -> list[Image]:
+    images = images_from_wimlib_info(LXD_W10_INFO)
+    for image in images:  # 19041 media with the 22H2 enablement: hive 19045 / 22H2
+        image.inside = inside(image.edition or "Professional", 19045, image.spbuild, "22H2", base=19041)
+    return images
+
+
 GOLDEN: dict[str, list[Image]] = {
-    # Ready: Windows 11 24H2 at the August 2026 security update, three editions.
+    # Ready: Windows 11 24H2 at the August 2026 security update, three editions (each edition has
+    # its own SOFTWARE hive, as on Microsoft media; the kernel and packages are shared blobs).
     "win11_24h2_multi.wim": [
-        win11("Enterprise", "Windows 11 Enterprise"),
-        win11("Education", "Windows 11 Education"),
-        win11("Professional", "Windows 11 Pro", languages=("en-US", "de-DE")),
+        win11("Enterprise", "Windows 11 Enterprise", inside=v24h2("Enterprise", unattend={
+            "/Windows/Panther/unattend.xml": OOBE_UNATTEND})),
+        win11("Education", "Windows 11 Education", inside=v24h2("Education")),
+        win11("Professional", "Windows 11 Pro", languages=("en-US", "de-DE"),
+              inside=v24h2("Professional", languages=("en-US", "de-DE"))),
     ],
-    # 23H2 media carry the 22H2 base build in the XML (AveYo/MediaCreationTool.bat#375: 22621.2861).
+    # 25H2 = 24H2 + KB5054156: the XML and binaries say 26100, the hive 26200 / 25H2.
+    "win11_25h2_enterprise.wim": [
+        win11("Enterprise", "Windows 11 Enterprise",
+              inside=inside("Enterprise", 26200, 9168, "25H2", base=26100, enablement_kb="KB5054156")),
+    ],
+    # 23H2 media carry the 22H2 base build in the XML (AveYo/MediaCreationTool.bat#375: 22621.2861);
+    # the hive says 22631 / 23H2; a superseded older LCU is still in the package store.
     "win11_23h2_enterprise.wim": [
-        win11("Enterprise", "Windows 11 Enterprise", build=22621, spbuild=2861),
+        win11("Enterprise", "Windows 11 Enterprise", build=22621, spbuild=2861,
+              inside=inside("Enterprise", 22631, 2861, "23H2", base=22621, enablement_kb="KB5027397",
+                            rollups=[(2428, KB[2428], SUPERSEDED), (2861, KB[2861], 0x70)])),
     ],
     # Windows 10 22H2 media report 19041 (rufus#2424); August 2025 security update.
     "win10_22h2_enterprise.wim": [
-        Image(name="Windows 10 Enterprise", edition="Enterprise", build=19041, spbuild=6216),
+        Image(name="Windows 10 Enterprise", edition="Enterprise", build=19041, spbuild=6216,
+              inside=inside("Enterprise", 19045, 6216, "22H2", base=19041)),
     ],
     "win11_se_cloudedition.wim": [
-        win11("CloudEdition", "Windows 11 SE", spbuild=4946),
+        win11("CloudEdition", "Windows 11 SE", spbuild=4946, inside=v24h2("CloudEdition", 4946)),
     ],
     "win11_multisession.wim": [
-        win11("ServerRdsh", "Windows 11 Enterprise multi-session", spbuild=4946,
-              product_type="ServerNT"),
+        win11("ServerRdsh", "Windows 11 Enterprise multi-session", spbuild=4946, product_type="ServerNT",
+              inside=v24h2("ServerRdsh", 4946)),
     ],
     "server2022_standard.wim": [
         Image(name="Windows Server 2022 SERVERSTANDARD", edition="ServerStandard", build=20348,
               spbuild=4052, installation_type="Server", product_type="ServerNT",
-              product_suite="Enterprise", flags="ServerStandard"),
+              product_suite="Enterprise", flags="ServerStandard",
+              inside=inside("ServerStandard", 20348, 4052, "21H2", installation_type="Server")),
     ],
     # A WinPE boot.wim as on install media: index 1 WinPE, index 2 Setup (bootable).
     "boot.wim": [
         win11("WindowsPE", "Microsoft Windows PE (amd64)", spbuild=4946,
-              installation_type="WindowsPE", product_suite=None, flags="9", image_state=None),
+              installation_type="WindowsPE", product_suite=None, flags="9", image_state=None, inside=winpe(4946)),
         win11("WindowsPE", "Microsoft Windows Setup (amd64)", spbuild=4946,
-              installation_type="WindowsPE", product_suite=None, flags="2", image_state=None),
+              installation_type="WindowsPE", product_suite=None, flags="2", image_state=None, inside=winpe(4946)),
     ],
     # XML rewritten by a third-party tool (ChrisTitusTech/winutil#4443): EDITIONID, INSTALLATIONTYPE,
     # PRODUCTTYPE/SUITE and LANGUAGES gone.
     "win11_24h2_broken_xml.wim": [
         win11(None, "Windows 11 Pro", spbuild=7920, installation_type=None, product_type=None,
-              product_suite=None, languages=(), default_language=None, flags=""),
+              product_suite=None, languages=(), default_language=None, flags="",
+              inside=v24h2("Professional", 7920)),
     ],
-    "win10_install_lxd_mirror.wim": images_from_wimlib_info(LXD_W10_INFO),
+    "win10_install_lxd_mirror.wim": lxd_mirror(),
+    # --- deep-inspection cases: the WIM XML alone says "ready" for every one of these ---
+    # Stale XML: SPBUILD says 9168 (August 2026), the hive, the installed LCU and the kernel 4652.
+    "win11_24h2_stale_xml.wim": [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2(ubr=4652))],
+    "win11_24h2_policy_blocked.wim": [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2(policies={
+        (SYSTEM_POLICY, "EnableActivityFeed"): 0,
+        (SYSTEM_POLICY, "EnableCdp"): 1,  # set, but to the harmless value
+        (r"Microsoft\PolicyManager\current\device\Connectivity", "AllowConnectedDevices"): 0}))],
+    "win11_24h2_domain_join.wim": [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2(unattend={
+        "/Windows/Panther/Unattend/unattend.xml": DOMAIN_JOIN}))],
+    "win11_24h2_gpo_enroll.wim": [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2(policies={
+        (r"Policies\Microsoft\Windows\CurrentVersion\MDM", "AutoEnrollMDM"): 1,
+        (r"Policies\Microsoft\Windows\CurrentVersion\MDM", "UseAADCredentialType"): 1}))],
+    "win11_24h2_configmgr.wim": [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2(
+        keys=[r"Microsoft\CCMSetup"],
+        setup_complete="@echo off\r\n%WINDIR%\\ccmsetup\\ccmsetup.exe /mp:https://cmg.contoso.com "
+                       "SMSSITECODE=P01\r\n"))],
+    "win11_24h2_shared_pc.wim": [win11("Education", "Windows 11 Education", inside=v24h2("Education", policies={
+        (r"Microsoft\Windows\CurrentVersion\SharedPC\NodeValues", "01"): 1,
+        (r"Microsoft\Windows\CurrentVersion\SharedPC\NodeValues", "05"): 1}))],
+    # XML relabelled by a tool to a newer release than the image holds: the hive is 23H2 22631.2861.
+    "win11_23h2_relabeled.wim": [win11("Enterprise", "Windows 11 Enterprise", inside=inside(
+        "Enterprise", 22631, 2861, "23H2", base=22621, enablement_kb="KB5027397"))],
+    # Captured without sysprep /generalize /oobe.
+    "win11_24h2_not_generalized.wim": [win11("Enterprise", "Windows 11 Enterprise", image_state=None,
+                                             inside=v24h2(image_state="IMAGE_STATE_COMPLETE"))],
+    # Offline Autopilot file variants (research/intune.md §2), one per index.
+    "win11_24h2_autopilot.wim": [
+        win11("Enterprise", "Autopilot good", inside=v24h2(autopilot={APF: autopilot_bytes(autopilot_json())})),
+        win11("Enterprise", "Autopilot UTF-16 with BOM",
+              inside=v24h2(autopilot={APF: autopilot_bytes(autopilot_json(), encoding="utf-16")})),
+        win11("Enterprise", "Autopilot two objects",
+              inside=v24h2(autopilot={APF: autopilot_bytes(autopilot_json(), twice=True)})),
+        win11("Enterprise", "Autopilot hybrid join",
+              inside=v24h2(autopilot={APF: autopilot_bytes(autopilot_json(domain_join=1))})),
+        win11("Enterprise", "Autopilot self-deploying",
+              inside=v24h2(autopilot={APF: autopilot_bytes(autopilot_json(oobe_config=1310 | 32 | 64))})),
+    ],
 }
 
 # Derived containers: (output, source, how)
@@ -167,36 +311,28 @@ DERIVED = [
     ("win11_24h2_split.swm", "win11_24h2_split_src.wim", "split"),
     ("win11_24h2_multi.xml", "win11_24h2_multi.wim", "xml"),
 ]
-SPLIT_SOURCE = [win11("Enterprise", "Windows 11 Enterprise")]
+SPLIT_SOURCE = [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2())]
+# An applied image: the files of win11_25h2_enterprise.wim index 1 in a directory.
+OFFLINE_DIR = ("offline_win11_25h2", "win11_25h2_enterprise.wim")
 
 
-def make_tree(root: Path, payload: int = 0) -> None:
-    """A tiny Windows-like tree. `payload` bytes of incompressible data make a WIM large enough
-    to split. Names wimlib reads on capture (kernel32.dll, config hives) are left for the deep
-    inspection images."""
-    files = {
-        "Windows/System32/drivers/etc/hosts": b"# Copyright (c) 1993-2009 Microsoft Corp.\r\n",
-        "Windows/System32/oobe/info/readme.txt": b"golden image fixture\r\n",
-        "Windows/Setup/Scripts/SetupComplete.cmd": b"@echo off\r\n",
-        "Windows/INF/setupapi.dev.log": b"[Device Install Log]\r\n",
-        "Program Files/Common Files/placeholder.txt": b"\r\n",
-        "Users/Default/NTUSER.DAT.placeholder": b"\r\n",
-    }
-    for rel, data in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+def make_tree(root: Path, image: Image, kernels: KernelBuilder, work: Path, payload: int = 0) -> None:
+    """The offline Windows tree of one index. `payload` bytes of incompressible data make a WIM
+    large enough to split."""
+    assert image.inside is not None, image.name
+    write_tree(root, image.inside, kernels, work)
     if payload:
         (root / "Windows/System32/payload.bin").write_bytes(os.urandom(payload))
+
 
 
 def wimlib(*args: str) -> None:
     subprocess.run(["wimlib-imagex", *args], check=True, stdout=subprocess.DEVNULL)
 
 
-def write_wim(out: Path, images: list[Image], tree: Path, boot: int | None = None) -> None:
+def write_wim(out: Path, images: list[Image], trees: list[Path], boot: int | None = None) -> None:
     out.unlink(missing_ok=True)
-    for n, image in enumerate(images):
+    for n, (image, tree) in enumerate(zip(images, trees, strict=True)):
         props = [a for k, v in image.properties() for a in ("--image-property", f"{k}={v}")]
         wimlib("capture" if n == 0 else "append", str(tree), str(out), image.name, *props)
     if boot:
@@ -209,20 +345,30 @@ def write_wim(out: Path, images: list[Image], tree: Path, boot: int | None = Non
 
 
 def build(out_dir: Path) -> list[Path]:
-    if shutil.which("wimlib-imagex") is None:
-        sys.exit("wimlib-imagex not found: apt-get install wimtools")
+    missing = [t for t in ("wimlib-imagex",) if shutil.which(t) is None] + missing_tools()
+    if missing:
+        sys.exit(f"missing tools: {', '.join(missing)} (apt-get install wimtools libwin-hivex-perl "
+                 "binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64-win32)")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="oobe-ready-golden-") as tmp:
-        tree = Path(tmp) / "tree"
-        make_tree(tree)
+        work = Path(tmp) / "work"
+        work.mkdir()
+        kernels = KernelBuilder(work)
+
+        def trees(name: str, images: list[Image], payload: int = 0) -> list[Path]:
+            roots = []
+            for n, image in enumerate(images, 1):
+                root = Path(tmp) / f"{name}-{n}"
+                make_tree(root, image, kernels, work, payload)
+                roots.append(root)
+            return roots
+
         for name, images in GOLDEN.items():
-            write_wim(out_dir / name, images, tree, boot=2 if name == "boot.wim" else None)
+            write_wim(out_dir / name, images, trees(name, images), boot=2 if name == "boot.wim" else None)
             written.append(out_dir / name)
-        big = Path(tmp) / "big"
-        make_tree(big, payload=1536 * 1024)
         split_src = Path(tmp) / "win11_24h2_split_src.wim"
-        write_wim(split_src, SPLIT_SOURCE, big)
+        write_wim(split_src, SPLIT_SOURCE, trees("split", SPLIT_SOURCE, payload=1536 * 1024))
         for out, src, how in DERIVED:
             target = out_dir / out
             source = split_src if how == "split" else out_dir / src
@@ -238,10 +384,18 @@ def build(out_dir: Path) -> list[Path]:
             else:
                 wimlib("info", str(source), "--extract-xml", str(target))
             written.append(target)
+        name, src = OFFLINE_DIR
+        target = out_dir / name
+        shutil.rmtree(target, ignore_errors=True)
+        # --no-acls: a Linux applier cannot set Windows security descriptors
+        subprocess.run(["wimlib-imagex", "apply", str(out_dir / src), "1", str(target), "--no-acls"],
+                       check=True, stdout=subprocess.DEVNULL)
+        written.append(target)
     return written
 
 
 if __name__ == "__main__":
     destination = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     for path in build(destination):
-        print(f"{path.stat().st_size:>9}  {path}")
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+        print(f"{size:>9}  {path}")

@@ -186,14 +186,16 @@ def package_states(inside: Inside) -> dict[str, int]:
 
 
 def mum_text(identity: str, name: str, version: str, kb: str, release_type: str, arch: str, base: int) -> str:
+    help_page = kb[2:] if kb.startswith("KB") else ""
+    identifier = kb if kb.startswith("KB") else "ServicingStack"
     return f"""<?xml version="1.0" encoding="utf-8" standalone="yes"?>
 <assembly xmlns="urn:schemas-microsoft-com:asm.v3" manifestVersion="1.0" description="Fix for {kb}" \
 displayName="default" company="Microsoft Corporation" copyright="Microsoft Corporation" \
-supportInformation="https://support.microsoft.com/help/{kb[2:] if kb.startswith("KB") else ""}" creationTimeStamp="2026-08-05T10:12:44Z" \
+supportInformation="https://support.microsoft.com/help/{help_page}" creationTimeStamp="2026-08-05T10:12:44Z" \
 lastUpdateTimeStamp="2026-08-05T10:12:44Z">
   <assemblyIdentity name="{name}" version="{version}" processorArchitecture="{arch}" language="neutral" \
 publicKeyToken="{TOKEN}"/>
-  <package identifier="{kb if kb.startswith("KB") else "ServicingStack"}" releaseType="{release_type}" restart="possible" targetPartition="MainOS" \
+  <package identifier="{identifier}" releaseType="{release_type}" restart="possible" targetPartition="MainOS" \
 binaryPartition="false" permanence="removable">
     <parent buildCompare="EQ" revisionCompare="GE" integrate="separate" disposition="detect">
       <assemblyIdentity name="Microsoft-Windows-Foundation-Package" version="10.0.{base}.1" \
@@ -224,7 +226,7 @@ class KernelBuilder:
             return self.built[version]
         v = ",".join(map(str, version))
         dotted = ".".join(map(str, version))
-        stem = self.work / f"ntoskrnl-{dotted}"
+        stem = self.work / f"ntoskrnl-{'_'.join(map(str, version))}"
         rc = stem.with_suffix(".rc")
         rc.write_text(f"""1 VERSIONINFO
 FILEVERSION {v}

@@ -85,7 +85,7 @@ def test_same_inputs_and_source_date_epoch_give_identical_bytes(cli, tmp_path):
 def test_table_leads_with_the_verdict_and_shows_the_fix(cli):
     out = cli("check", *BLOCKED).out
     assert out.startswith("BLOCKED")
-    assert "fix 1. Apply KB5066793" in out and "evidence:" in out and "Not checked" in out
+    assert "fix 1. Apply KB5120240" in out and "evidence:" in out and "Not checked" in out
 
 
 def test_rules_explain_baselines(cli):

@@ -73,6 +73,14 @@ CASES = {
     "IMG007": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
     "IMG009": (lambda t: [W("boot.wim"), "--index", "1"], lambda t: [W("win11_24h2_multi.wim"), "--index", "1"],
                "not-applicable"),
+    "SVC001": (GOOD, lambda t: [W("win11_23h2_relabeled.wim")], "fail"),
+    "SVC002": (GOOD, lambda t: [W("win11_24h2_stale_xml.wim")], "fail"),
+    "SVC003": (GOOD, lambda t: [W("win11_24h2_policy_blocked.wim")], "fail"),
+    "SVC004": (GOOD, lambda t: [W("win11_24h2_domain_join.wim")], "fail"),
+    "SVC005": (GOOD, lambda t: [W("win11_24h2_not_generalized.wim")], "fail"),
+    "SVC006": (GOOD, lambda t: [W("win11_24h2_gpo_enroll.wim")], "fail"),
+    "SVC007": (GOOD, lambda t: [W("win11_24h2_configmgr.wim")], "fail"),
+    "SVC008": (GOOD, lambda t: [W("win11_24h2_shared_pc.wim")], "fail"),
     "AP001": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
               lambda t: ["--intune", export(t, "p.json", P(True, False))], "fail"),
     "AP002": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
@@ -168,20 +176,32 @@ def test_old_image_is_a_warning_when_the_esp_installs_quality_updates(run):
 
 
 def test_ambiguous_release_is_not_evaluated_when_candidates_disagree(run):
-    m = run(W("win11_24h2_multi.wim"), "--index", "3")  # Pro: 24H2 Home/Pro ended 2026-10-13, 25H2 runs on
+    m = run(W("win11_24h2_multi.wim"), "--index", "3", "--no-deep")  # Pro: 24H2 Home/Pro ended 2026-10-13
     result = next(r for r in m["results"] if r["rule"] == "IMG006")
     assert result["outcome"] == "not-evaluated"
     assert "24H2 or 25H2" in result["message"]
     assert m["summary"]["verdict"] == "incomplete"
 
 
+def test_deep_inspection_decides_the_release_the_xml_cannot(run):
+    m = run(W("win11_24h2_multi.wim"), "--index", "3")  # the hive says 26100 / 24H2
+    result = next(r for r in m["results"] if r["rule"] == "IMG006")
+    assert result["outcome"] == "fail" and "24H2 (home_pro) left servicing on 2026-10-13" in result["message"]
+    assert result["evidence"][0]["locator"].endswith("CurrentVersion\\CurrentBuild")
+    assert m["summary"]["verdict"] == "blocked"
+
+
 def test_windows10_on_backup_path_is_judged_by_backup_minimums(run):
-    m = run(W("win10_22h2_enterprise.wim"), "--path", "backup")
+    m = run(W("win10_22h2_enterprise.wim"), "--path", "backup", "--no-deep")
     assert outcome(m, "IMG003") == "not-applicable"
     assert outcome(m, "IMG004") == "pass"
-    # XML 19041.6216 is 21H2 (ended) or 22H2 (ESU only since 2025-10-14): the gate cannot decide
+    # XML 19041.6216 is 21H2 (ended) or 22H2 (ESU only since 2025-10-14): the XML cannot decide
     result = next(r for r in m["results"] if r["rule"] == "IMG006")
     assert result["outcome"] == "not-evaluated" and "Extended Security Updates" in result["message"]
+    # the hive says 19045 / 22H2: serviced through ESU only, a warning on the backup path
+    deep = run(W("win10_22h2_enterprise.wim"), "--path", "backup")
+    result = next(r for r in deep["results"] if r["rule"] == "IMG006")
+    assert result["outcome"] == "warn" and "22H2 ended on 2025-10-14" in result["message"]
 
 
 def test_hotpatch_build_is_judged_by_its_baseline_month():

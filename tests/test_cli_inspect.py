@@ -63,7 +63,7 @@ def test_table_shows_the_facts(cli):
     result = cli("inspect", GOLDEN / "win11_24h2_multi.wim", GOLDEN / "win11_24h2_split2.swm")
     assert result.code == 0
     for text in ("26100.9168", "Windows 11 24H2 or 25H2", "KB5121003 2026-08-11 (security)",
-                 "Professional", "part 2/2", "SWM", "LZX compression"):
+                 "Professional", "part 2/3", "SWM", "LZX compression"):
         assert text in result.out
     broken = cli("inspect", GOLDEN / "win11_24h2_broken_xml.wim")
     assert "missing" in broken.out

@@ -31,6 +31,7 @@ EXPECTED = {
     "win11_24h2.esd": ("esd", MULTI),
     "win11_24h2_split.swm": ("swm", [("Enterprise", "Client", 26100, 9168, ("en-US",), None)]),
     "win11_24h2_split2.swm": ("swm", [("Enterprise", "Client", 26100, 9168, ("en-US",), None)]),
+    "win11_24h2_split3.swm": ("swm", [("Enterprise", "Client", 26100, 9168, ("en-US",), None)]),
     "win11_24h2_multi.xml": ("xml", MULTI),
 }
 
@@ -62,8 +63,8 @@ def test_esd_is_solid_lzms():
 def test_every_split_part_gives_the_metadata():
     one = read_image_source(GOLDEN / "win11_24h2_split.swm")
     two = read_image_source(GOLDEN / "win11_24h2_split2.swm")
-    assert (one.header.part_number, one.header.total_parts) == (1, 2)
-    assert (two.header.part_number, two.header.total_parts) == (2, 2)
+    assert (one.header.part_number, one.header.total_parts) == (1, 3)
+    assert (two.header.part_number, two.header.total_parts) == (2, 3)
     assert one.header.spanned and two.header.spanned
     assert one.header.guid == two.header.guid
     assert one.images == tuple(

@@ -88,23 +88,25 @@ class Catalog:
         self.sources: list[dict] = doc["sources"]
         self.branches: tuple[Branch, ...] = tuple(_branch(b) for b in doc["branches"])
         # Every image rule and the manifest ask about the same few builds: answer each once.
-        self._matches: dict[tuple[int, int | None, str | None], ReleaseMatch] = {}
+        self._matches: dict[tuple[int, int | None, str | None, bool], ReleaseMatch] = {}
 
     @classmethod
     def from_file(cls, path: Path) -> Catalog:
         raw = path.read_bytes()
         return cls(json.loads(raw), hashlib.sha256(raw).hexdigest())
 
-    def match(self, build: int, ubr: int | None, os_type: str | None = None) -> ReleaseMatch:
-        """Branches that `build.ubr` can be. `os_type` None tries client, then server."""
-        key = (build, ubr, os_type)
+    def match(self, build: int, ubr: int | None, os_type: str | None = None, exact: bool = False) -> ReleaseMatch:
+        """Branches that `build.ubr` can be. `os_type` None tries client, then server. `exact`: the
+        build is the release's own (registry CurrentBuild), not a base build that WIM XML and
+        binaries of enablement-package releases report."""
+        key = (build, ubr, os_type, exact)
         if key not in self._matches:
-            self._matches[key] = self._match(build, ubr, os_type)
+            self._matches[key] = self._match(build, ubr, os_type, exact)
         return self._matches[key]
 
-    def _match(self, build: int, ubr: int | None, os_type: str | None) -> ReleaseMatch:
+    def _match(self, build: int, ubr: int | None, os_type: str | None, exact: bool) -> ReleaseMatch:
         for kind in (os_type,) if os_type else ("client", "server"):
-            family = [b for b in self.branches if b.os_type == kind and b.base_build == build]
+            family = [] if exact else [b for b in self.branches if b.os_type == kind and b.base_build == build]
             family = family or [b for b in self.branches if b.os_type == kind and b.build == build]
             if family:
                 return ReleaseMatch(build, ubr, tuple(self._narrow(family, ubr)))

@@ -27,6 +27,7 @@ class CheckOptions:
     require: tuple[str, ...] = ()
     index: int | None = None
     hash_images: bool = False
+    deep: bool = True
 
 
 def now() -> datetime:
@@ -54,7 +55,9 @@ def run_check(options: CheckOptions) -> dict:
         from toolkit.inspection import select_images
 
         images = [replace(s, images=select_images(s, options.index)) for s in images]
-    inputs = Inputs(images=images)
+    if options.deep:
+        images = inspect_inside(images)
+    inputs = Inputs(images=images, deep=options.deep)
     if options.intune:
         from toolkit.rules.esp import effective_esp
         from toolkit.sources.intune import read_exports
@@ -65,6 +68,8 @@ def run_check(options: CheckOptions) -> dict:
         from toolkit.sources.autopilot_file import read_autopilot_file
 
         inputs.autopilot_files = [read_autopilot_file(p) for p in options.autopilot_files]
+    # An Autopilot file found inside an image is judged like one given with --autopilot-file.
+    inputs.autopilot_files += [f for s in images for i in s.images if i.deep for f in i.deep.autopilot_files]
     moment = now()
     ctx = Context(baseline=baseline, path=options.path, today=moment.date(), catalog=default_catalog(),
                   tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))
@@ -78,6 +83,15 @@ def run_check(options: CheckOptions) -> dict:
         verdict=verdict, exit_code=code, fail_on=options.fail_on, missing_required=missing,
         hash_images=options.hash_images,
     )
+
+
+def inspect_inside(images: list) -> list:
+    """Deep inspection of every image source, with a progress bar on a terminal."""
+    from toolkit.deep import deep_inspect
+    from toolkit.render.progress import extraction_progress
+
+    with extraction_progress() as progress:
+        return deep_inspect(images, progress)
 
 
 def _esp_mitigation(inputs: Inputs) -> dict:

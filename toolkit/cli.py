@@ -28,17 +28,28 @@ def cli(debug: bool) -> None:
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index (1-based).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format; json is stable (schema oobe-ready/inspect/v1).")
-def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str) -> int:
+@click.option("--deep/--no-deep", default=False, show_default=True,
+              help="Also read the files inside each index (hives, kernel, packages, unattend, State.ini, "
+                   "Autopilot file) with wimlib-imagex or 7-Zip.")
+def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: bool) -> int:
     """Show what each image is: container facts, and per index the edition, architecture,
     build.UBR, feature release, the update it carries, languages and boot-image status.
 
-    SOURCE is a .wim, .esd or .swm file (any part of a split set), or a raw WIM XML document.
+    SOURCE is a .wim, .esd or .swm file (any part of a split set), a raw WIM XML document, or a
+    directory holding an offline Windows installation (mounted or applied image).
     """
     from toolkit.catalog import default_catalog
-    from toolkit.inspection import inspect_report
+    from toolkit.inspection import inspect_report, select_images
     from toolkit.sources.wim import read_image_source
 
-    report = inspect_report([read_image_source(s) for s in sources], default_catalog(), index)
+    images = [read_image_source(s) for s in sources]
+    if deep:
+        from dataclasses import replace
+
+        from toolkit.checking import inspect_inside
+
+        images = inspect_inside([replace(s, images=select_images(s, index)) for s in images])
+    report = inspect_report(images, default_catalog(), index if not deep else None)
     if fmt == "json":
         from toolkit.render.jsondoc import render_json
 
@@ -47,7 +58,7 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str) -> int:
         from toolkit.render.inspect_table import render_inspect_table
 
         render_inspect_table(report)
-    return EXIT_OK
+    return _backend_hint(report["sources"], lambda s: [i["deep"] for i in s["images"]])
 
 
 @cli.command("rules")
@@ -123,8 +134,10 @@ def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
               help="table (default) or json (the manifest); repeatable; =FILE writes a file.")
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index of each SOURCE.")
 @click.option("--hash-images", is_flag=True, help="Also record each image file's whole-file sha256.")
+@click.option("--deep/--no-deep", default=True, show_default=True,
+              help="Read the files inside each image (SVC rules); --no-deep skips those rules.")
 def check_cmd(sources, intune, autopilot_files, baseline, restore_path, tenant_id, cloud, fail_on,
-              require, outputs, index, hash_images) -> int:
+              require, outputs, index, hash_images, deep) -> int:
     """Evaluate the rules over images, Autopilot profiles, ESP and tenant exports and emit the
     pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete."""
     import uuid
@@ -144,12 +157,23 @@ def check_cmd(sources, intune, autopilot_files, baseline, restore_path, tenant_i
         sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=baseline,
         path=restore_path, tenant_id=tenant_id, cloud=cloud, fail_on=fail_on,
         require=tuple(k.strip() for k in require.split(",") if k.strip()), index=index,
-        hash_images=hash_images))
+        hash_images=hash_images, deep=deep))
     from toolkit.render.output import emit
 
     for fmt, target in targets:
         emit(manifest, fmt, target)
+    _backend_hint(manifest["subjects"], lambda s: [s["facts"]["deep"]])
     return manifest["summary"]["exit_code"]
+
+
+def _backend_hint(items: list[dict], deep_of) -> int:
+    """One line on stderr when deep inspection was on but no extraction tool is installed: exit 3."""
+    from toolkit.extract import INSTALL_HINT, NO_BACKEND
+
+    if any(((d or {}).get("unavailable") or "").startswith(NO_BACKEND) for item in items for d in deep_of(item)):
+        click.echo(f"oobe-ready: deep inspection needs wimlib-imagex or 7-Zip: {INSTALL_HINT}", err=True)
+        return EXIT_INCOMPLETE
+    return EXIT_OK
 
 
 def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:

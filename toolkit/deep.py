@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from toolkit.extract import INSTALL_HINT, Backend, Entry, ExtractionError, backend_for, read_capped
+from toolkit.extract import INSTALL_HINT, NO_BACKEND, Backend, Entry, ExtractionError, backend_for, read_capped
 from toolkit.facts import (
     KERNEL,
     SETUP_COMPLETE,
@@ -47,12 +47,12 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
     out = []
     with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp:
         for n, source in enumerate(sources):
-            if source.kind == "xml":
-                out.append(source)
+            if source.kind == "xml" or all(i.deep is not None for i in source.images):
+                out.append(source)  # raw XML has no files; an offline directory was read already
                 continue
             try:
                 backend = backend_for(source, prefer)
-                unavailable = None if backend else f"no extraction backend: {INSTALL_HINT}"
+                unavailable = None if backend else f"{NO_BACKEND}: {INSTALL_HINT}"
             except ExtractionError as exc:
                 backend, unavailable = None, str(exc)
             images = []
@@ -64,7 +64,7 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
                     work = Path(tmp) / f"{n}-{image.index}"
                     work.mkdir()
                     try:
-                        deep = _inspect_index(backend, image, origin, work, cache, progress)
+                        deep = inspect_index(backend, image, origin, work, cache, progress)
                     except ExtractionError as exc:
                         deep = DeepFacts(origin, backend.name, unavailable=str(exc))
                     finally:
@@ -74,8 +74,8 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
     return out
 
 
-def _inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path, cache: dict,
-                   progress: Progress | None) -> DeepFacts:
+def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path, cache: dict,
+                  progress: Progress | None) -> DeepFacts:
     index = image.index
     listed = {e.path.lower(): e for e in backend.stat(index, "/Windows/System32/config") + backend.stat(index, KERNEL)}
     big: dict[str, Entry | None] = {role: listed.get(path.lower()) for role, path in BIG.items()}

@@ -41,6 +41,7 @@ class Inputs:
     tenant: object | None = None          # IntuneFacts
     esp: object | None = None             # EffectiveEsp: derived once from tenant, judged by ESP rules
     autopilot_files: list = field(default_factory=list)
+    deep: bool = True                     # deep inspection on (SVC rules judge); --no-deep skips them
 
     def image_subjects(self) -> list[tuple[str, ImageFacts]]:
         return [(f"{s.path}#{i.index}", i) for s in self.images for i in s.images]
@@ -49,12 +50,14 @@ class Inputs:
 def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
     """The subjects a rule judges, or why there are none (a skip reason)."""
     if rule.kind == "image":
-        return inputs.image_subjects() or "no image supplied"
+        if rule.needs == "deep" and not inputs.deep and inputs.images:
+            return "deep inspection off (--no-deep)"
+        return inputs.image_subjects() or "input not supplied: no image supplied"
     if rule.kind == "autopilot-file":
-        return [(f.path, f) for f in inputs.autopilot_files] or "no offline Autopilot file supplied"
+        return [(f.path, f) for f in inputs.autopilot_files] or "input not supplied: no offline Autopilot file"
     tenant = inputs.tenant
     if tenant is None:
-        return "no Intune/Entra export supplied (--intune)"
+        return "input not supplied: no Intune/Entra export (--intune)"
     subjects: list[tuple[str, object]]
     if rule.needs == "profile":
         subjects = [(p.subject, p) for p in tenant.of("profile")]
@@ -69,7 +72,7 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
     # A file that could not be read might have held this rule's evidence: fail closed.
     subjects += [(path, Verdict(NOT_EVALUATED, f"export file unreadable ({why})"))
                  for path, why, kinds in tenant.unreadable if not rule.needs or rule.needs in kinds]
-    return subjects or f"no {NEEDS_LABEL.get(rule.needs, rule.needs)} in the exports"
+    return subjects or f"input not supplied: no {NEEDS_LABEL.get(rule.needs, rule.needs)} in the exports"
 
 
 def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Result]:
@@ -80,7 +83,7 @@ def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Resu
             continue
         subjects = subjects_for(rule, inputs)
         if isinstance(subjects, str):
-            results.append(Result(rule, "-", Verdict(SKIPPED, f"input not supplied: {subjects}")))
+            results.append(Result(rule, "-", Verdict(SKIPPED, subjects)))
             continue
         for subject_id, subject in subjects:
             if isinstance(subject, Verdict):  # the source already knows it cannot be judged

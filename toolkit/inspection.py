@@ -8,6 +8,7 @@ from toolkit import __version__
 from toolkit.catalog import Catalog, ReleaseMatch
 from toolkit.errors import InputError
 from toolkit.facts import ImageFacts, ImageSource
+from toolkit.servicing import hive_build, levels, lowest
 
 INSPECT_SCHEMA = "oobe-ready/inspect/v1"
 
@@ -22,9 +23,18 @@ def os_type(image: ImageFacts) -> str | None:
 
 
 def release_of(image: ImageFacts, catalog: Catalog) -> ReleaseMatch | None:
+    """The feature release: from the SOFTWARE hive's CurrentBuild when deep inspection read it
+    (exact), else from the WIM XML BUILD (a base build: several candidates)."""
+    level = lowest(image)
+    ubr = level.ubr if level else image.version.spbuild
+    build = hive_build(image)
+    if build is not None and not image.boot_image:
+        match = catalog.match(build, ubr, os_type(image), exact=True)
+        if match.branches:
+            return match
     if image.version.build is None:
         return None
-    return catalog.match(image.version.build, image.version.spbuild, os_type(image))
+    return catalog.match(image.version.build, ubr, os_type(image))
 
 
 def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, ...]:
@@ -74,7 +84,7 @@ def image_document(image: ImageFacts, catalog: Catalog) -> dict:
             "product": match.branches[0].product,
             "ambiguous": match.ambiguous,
             "candidates": [b.id for b in match.branches],
-            "evidence": "wim-xml",
+            "evidence": "software-hive" if hive_build(image) == match.build else image.origin,
         }
         found = match.update
         if found is not None:
@@ -114,6 +124,40 @@ def image_document(image: ImageFacts, catalog: Catalog) -> dict:
         "counts": {"directories": image.dir_count, "files": image.file_count,
                    "total_bytes": image.total_bytes, "hardlink_bytes": image.hardlink_bytes},
         "malformed": dict(sorted(image.malformed.items())),
+        "origin": image.origin,
+        "deep": deep_document(image),
+    }
+
+
+def deep_document(image: ImageFacts) -> dict | None:
+    """The evidence deep inspection read from inside the image, None when it did not run."""
+    deep = image.deep
+    if deep is None:
+        return None
+    software, kernel = deep.software, deep.kernel
+    states = {k.lower(): v for k, v in software.cbs_states.items()} if software else {}
+    return {
+        "backend": deep.backend,
+        "unavailable": deep.unavailable,
+        "files": {role: {"path": f.path, "size": f.size, "sha1": f.sha1} for role, f in sorted(deep.files.items())},
+        "problems": dict(sorted(deep.problems.items())),
+        "current_version": ({k: software.current_version[k] for k in sorted(software.current_version)}
+                            if software else None),
+        "architecture": deep.system.processor_architecture if deep.system else None,
+        "ui_languages": list(deep.system.ui_languages) if deep.system else None,
+        "kernel_version": kernel.version if kernel else None,
+        "packages": [{"identity": p.identity, "kind": p.kind, "kb": p.kb, "release_type": p.release_type,
+                      "cbs_state": states.get(p.identity.lower())} for p in deep.packages],
+        "servicing_levels": [{"source": level.label, "build": level.build, "ubr": level.ubr, "shown": level.shown}
+                             for level in levels(image)],
+        "policies": [{"key": k, "value": n, "data": v} for (k, n), v in sorted(software.values.items())]
+        if software else [],
+        "registry_keys": sorted(software.keys) if software else [],
+        "unattend": [{"path": path, "domain_joins": [j.domain for j in facts.joins],
+                      "commands": list(facts.commands)} for path, facts in deep.unattend],
+        "image_state": {"state_ini": deep.state_ini,
+                        "registry": software.image_state if software else None},
+        "autopilot_files": [{"path": f.image_path, "sha256": f.sha256} for f in deep.autopilot_files],
     }
 
 

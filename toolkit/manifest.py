@@ -30,7 +30,8 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         manifest_inputs.append({
             "path": source.path, "kind": source.kind, "size": source.size,
             "guid": source.header.guid if source.header else None, "xml_sha256": source.xml_sha256,
-            "sha256": file_sha256(source.path) if hash_images or source.header is None else None,
+            "sha256": (file_sha256(source.path) if source.kind != "directory" and (hash_images or source.header is None)
+                       else None),
         })
     if inputs.tenant is not None:
         for path, sha in inputs.tenant.files:
@@ -38,7 +39,8 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         for path, why, _ in inputs.tenant.unreadable:
             manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": None, "error": why})
     for apf in inputs.autopilot_files:
-        manifest_inputs.append({"path": apf.path, "kind": "autopilot-file", "sha256": apf.sha256})
+        kind = "autopilot-file (in image)" if apf.image_path else "autopilot-file"
+        manifest_inputs.append({"path": apf.path, "kind": kind, "sha256": apf.sha256})
 
     subjects = [{"id": f"{s.path}#{i.index}", "kind": "image", "source": s.path,
                  "facts": image_document(i, ctx.catalog)} for s in inputs.images for i in s.images]

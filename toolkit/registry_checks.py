@@ -38,6 +38,6 @@ def registry_checks() -> RegistryChecks:
 
     with (manifests_dir() / "catalog" / "image-registry.toml").open("rb") as fh:
         doc = tomllib.load(fh)
-    group = lambda name: tuple(PolicyValue(**entry) for entry in doc[name])  # noqa: E731
-    return RegistryChecks(group("backup_blocking"), group("gpo_enrollment"), group("shared_pc"),
-                          tuple(doc["configmgr"]["keys"]))
+    groups = {name: tuple(PolicyValue(**entry) for entry in doc[name])
+              for name in ("backup_blocking", "gpo_enrollment", "shared_pc")}
+    return RegistryChecks(**groups, configmgr_keys=tuple(doc["configmgr"]["keys"]))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
 
 INSTALLED = 0x70  # CBS CurrentState: Installed
+LEVEL_NAMES = {"wim-xml": "WIM XML SPBUILD", "hive": "SOFTWARE hive UBR", "rollup": "newest installed RollupFix",
+               "kernel": "ntoskrnl.exe file version"}
 
 
 @dataclass(frozen=True)

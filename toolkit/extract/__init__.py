@@ -19,8 +19,9 @@ from typing import Protocol
 
 from toolkit.extract.process import ExtractionError
 
-__all__ = ["Backend", "Entry", "ExtractionError", "INSTALL_HINT", "backend_for", "files_under", "read_capped"]
+__all__ = ["INSTALL_HINT", "Backend", "Entry", "ExtractionError", "backend_for", "files_under", "read_capped"]
 
+NO_BACKEND = "no extraction backend"
 INSTALL_HINT = ("install wimlib (Debian/Ubuntu: apt-get install wimtools; Fedora: dnf install wimlib-utils; "
                 "macOS: brew install wimlib) or 7-Zip, or pass --no-deep")
 
@@ -52,7 +53,8 @@ def backend_for(source, prefer: str | None = None) -> Backend | None:
         from toolkit.extract.directory import DirectoryBackend
 
         return DirectoryBackend(Path(source.path))
-    order = ("wimlib", "7z") if prefer is None else (prefer,)
+    prefer = prefer or os.environ.get("OOBE_READY_EXTRACTOR")  # wimlib | 7z: force one backend
+    order = ("wimlib", "7z") if not prefer else (prefer,)
     for name in order:
         if name == "wimlib" and shutil.which("wimlib-imagex"):
             from toolkit.extract.wimlib import WimlibBackend

@@ -57,7 +57,7 @@ class DirectoryBackend:
         return level
 
     def _walk(self, rel: str, folder: Path) -> Iterator[tuple[str, Path]]:
-        for base, dirs, names in os.walk(folder, followlinks=False):
+        for base, _dirs, names in os.walk(folder, followlinks=False):
             inside = rel + "/" + Path(base).relative_to(folder).as_posix() if base != str(folder) else rel
             for name in names:
                 path = Path(base) / name

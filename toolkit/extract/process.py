@@ -6,6 +6,7 @@ started; RLIMIT_FSIZE makes the kernel stop it from writing any file larger than
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import selectors
@@ -86,10 +87,8 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 

@@ -36,7 +36,8 @@ class SevenZipBackend:
         result = run_tool([self.tool, "l", "-slt", *COMMON, str(self.archive), self._in_archive(index, path)],
                           timeout=LIST_TIMEOUT)
         if result.returncode != 0:
-            raise ExtractionError(f"7-Zip could not list {self.archive.name}: {last_line(result.stdout + result.stderr)}")
+            problem = last_line(result.stdout + result.stderr)
+            raise ExtractionError(f"7-Zip could not list {self.archive.name}: {problem}")
         entries = []
         for block in result.stdout.replace("\r\n", "\n").split("\n\n"):
             fields = dict(line.partition(" = ")[::2] for line in block.splitlines() if " = " in line)

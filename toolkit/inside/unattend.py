@@ -42,7 +42,7 @@ def read_unattend(raw: bytes, file_name: str) -> UnattendFacts:
     if root.tag != _q("unattend"):
         raise UnreadableFile(f"not an unattend file (root element {root.tag!r}, expected {NS} unattend)")
     joins, commands = [], []
-    for n, settings in enumerate(root.iter(_q("settings")), 1):
+    for settings in root.iter(_q("settings")):
         phase = settings.get("pass")
         for component in settings.iter(_q("component")):
             name = component.get("name", "")

@@ -19,6 +19,8 @@ def _size(n: int) -> str:
 
 def _container(source: dict) -> str:
     wim = source["wim"]
+    if source["kind"] == "directory":
+        return "offline Windows directory (mounted or applied image)"
     if wim is None:
         return f"raw WIM XML document · {len(source['images'])} image(s)"
     parts = [source["kind"].upper(), f"version {wim['version']}", f"{wim['compression']} compression"]
@@ -45,6 +47,34 @@ def _update(image: dict) -> str:
         return f"[dim]{image['catalog_note']}[/]" if image["catalog_note"] else "—"
     kind = u["type"] + (f", baseline .{u['baseline_ubr']}" if u["baseline_ubr"] else "")
     return f"{u['kb']} {u['date']} ({kind})"
+
+
+def _deep_lines(index: int, deep: dict) -> list[tuple[str, str]]:
+    """The evidence read from inside one index, a line per kind of file."""
+    if deep["unavailable"]:
+        return [("inside", f"index {index} not read: {deep['unavailable']}")]
+    lines = [("inside", f"index {index}, read with {deep['backend']}")]
+    cv = deep["current_version"] or {}
+    if cv:
+        lines.append(("hive", " · ".join(f"{k} {cv[k]}" for k in ("CurrentBuild", "DisplayVersion", "UBR",
+                                                                    "EditionID", "InstallationType") if k in cv)))
+    if deep["servicing_levels"]:
+        lines.append(("servicing", " · ".join(f"{lv['source']} {lv['shown']}" for lv in deep["servicing_levels"])))
+    names = {1: "", 0x70: "installed", 0x50: "superseded"}
+    for p in deep["packages"]:
+        state = names.get(p["cbs_state"], f"state {p['cbs_state']:#x}" if p["cbs_state"] is not None else "")
+        lines.append(("package", f"{p['identity']} ({p['kb']}, {p['release_type']}{', ' + state if state else ''})"))
+    lines += [("policy", f"HKLM\\SOFTWARE\\{p['key']}\\{p['value']} = {p['data']}") for p in deep["policies"]]
+    lines += [("key", f"HKLM\\SOFTWARE\\{k}") for k in deep["registry_keys"]]
+    for u in deep["unattend"]:
+        joins = ", ".join(u["domain_joins"])
+        lines.append(("unattend", f"{u['path']}: " + (f"joins domain {joins}" if joins else "no domain join")))
+    state = deep["image_state"]
+    if state["state_ini"] or state["registry"]:
+        lines.append(("state", state["state_ini"] or state["registry"]))
+    lines += [("autopilot", f"{a['path']} (sha256 {a['sha256'][:12]}…)") for a in deep["autopilot_files"]]
+    lines += [("problem", f"{k}: {v}") for k, v in deep["problems"].items()]
+    return lines
 
 
 def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
@@ -86,4 +116,7 @@ def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
             for element, raw in image["malformed"].items():
                 console.print(f"  [red]index {image['index']}: {element} is not well-formed: "
                               f"{escape(raw)!r}[/]")
+            if image["deep"] is not None:
+                for label, text in _deep_lines(image["index"], image["deep"]):
+                    console.print(f"    [dim]{label:<10}[/] {escape(text)}")
     console.print(f"[dim]release catalog as of {report['catalog']['as_of']}[/]")

@@ -7,7 +7,7 @@ from datetime import date
 from functools import cache
 
 from toolkit.catalog import Branch
-from toolkit.facts import ImageFacts
+from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
 from toolkit.inspection import release_of
 from toolkit.paths import manifests_dir
 from toolkit.rules.base import (
@@ -23,6 +23,7 @@ from toolkit.rules.base import (
     rule,
     warned,
 )
+from toolkit.servicing import LEVEL_NAMES, Level, hive_build, lowest
 
 DOCS = "https://learn.microsoft.com/intune/intune-service/enrollment/windows-backup-restore"
 REQUIRED = ("WINDOWS/EDITIONID", "WINDOWS/ARCH", "WINDOWS/VERSION/BUILD", "WINDOWS/VERSION/SPBUILD",
@@ -31,6 +32,13 @@ REQUIRED = ("WINDOWS/EDITIONID", "WINDOWS/ARCH", "WINDOWS/VERSION/BUILD", "WINDO
 
 def _ev(image: ImageFacts, element: str, expected: object, actual: object) -> Evidence:
     return Evidence(image.source, image.where(element), expected, actual)
+
+
+def _release_ev(image: ImageFacts, expected: object, actual: object) -> Evidence:
+    """Evidence for the feature release: the hive's CurrentBuild when deep inspection read it."""
+    if hive_build(image) is not None:
+        return Evidence(image.deep.where("software"), f"{CURRENT_VERSION_KEY}\\CurrentBuild", expected, actual)
+    return _ev(image, "WINDOWS/VERSION/BUILD", expected, actual)
 
 
 def _boot(image: ImageFacts) -> Verdict | None:
@@ -123,6 +131,11 @@ def img003(image: ImageFacts, ctx: Context) -> Verdict:
     return failed(f"build {build} is older than Windows 11 22H2 ({minimum}): no restore", ev)
 
 
+def _level_note(level: Level) -> str:
+    """Say where the UBR came from when it is not the WIM XML (deep inspection found it lower)."""
+    return "" if level.label == "wim-xml" else f" (lowest servicing evidence: {LEVEL_NAMES[level.label]})"
+
+
 def _effective_ubr(branch: Branch, ubr: int) -> tuple[int, str]:
     update = branch.updates.get(ubr)
     if update and update.baseline_ubr is not None:
@@ -154,9 +167,10 @@ def _apply_step(branch: Branch) -> str:
 def img004(image: ImageFacts, ctx: Context) -> Verdict:
     if (boot := _boot(image)) is not None:
         return boot
-    ubr = image.version.spbuild
-    if ubr is None:
+    level = lowest(image)
+    if level is None:
         return not_evaluated("SPBUILD (UBR) missing (see IMG001)")
+    ubr, source = level.ubr, _level_note(level)
     minimums = ctx.minimums()
     esp_installs = ctx.extras.get("esp_installs_quality_updates")
 
@@ -166,10 +180,11 @@ def img004(image: ImageFacts, ctx: Context) -> Verdict:
         if branch.build not in minimums:
             return failed(f"{branch.product} {branch.version} is not supported on the {ctx.path} path "
                           f"by {ctx.baseline['id']}",
-                          _ev(image, "WINDOWS/VERSION/SPBUILD",
-                              ", ".join(f"{b}.{u}" for b, u in sorted(minimums.items())), shown))
+                          Evidence(level.source, level.locator,
+                                   ", ".join(f"{b}.{u}" for b, u in sorted(minimums.items())), shown))
         need = minimums[branch.build]
-        ev = _ev(image, "WINDOWS/VERSION/SPBUILD", f">= {branch.build}.{need}", shown + note)
+        note += source
+        ev = Evidence(level.source, level.locator, f">= {branch.build}.{need}", shown + note)
         if effective >= need:
             return passed(f"{shown}{note} meets the minimum {branch.build}.{need}", ev)
         below = f"{shown}{note} is below the {ctx.baseline['id']} minimum {branch.build}.{need} for {branch.version}"
@@ -235,7 +250,7 @@ def img006(image: ImageFacts, ctx: Context) -> Verdict:
 
     def judge(branch: Branch) -> Verdict:
         end = branch.lifecycle.get(family) or branch.lifecycle.get("enterprise_education")
-        ev = _ev(image, "WINDOWS/VERSION/BUILD", f"serviced on {today}", f"{branch.version} {family} ends {end}")
+        ev = _release_ev(image, f"serviced on {today}", f"{branch.version} {family} ends {end}")
         if end is None:
             return not_evaluated(f"no {family} lifecycle for {branch.version}", ev)
         if end >= today:
@@ -257,9 +272,10 @@ def img006(image: ImageFacts, ctx: Context) -> Verdict:
 def img007(image: ImageFacts, ctx: Context) -> Verdict:
     if (boot := _boot(image)) is not None:
         return boot
-    ubr = image.version.spbuild
-    if ubr is None:
+    level = lowest(image)
+    if level is None:
         return not_evaluated("SPBUILD (UBR) missing (see IMG001)")
+    ubr = level.ubr
     days = ctx.baseline["image"]["update_currency_days"]
 
     def judge(branch: Branch) -> Verdict:
@@ -268,7 +284,7 @@ def img007(image: ImageFacts, ctx: Context) -> Verdict:
         mine = branch.updates.get(effective)
         if latest is None:
             return not_evaluated(f"no security releases for {branch.version} in the catalog")
-        ev = Evidence(image.source, f"{image.locator}/WINDOWS/VERSION/SPBUILD",
+        ev = Evidence(level.source, level.locator,
                       f"within {days} days of {latest.kb} ({branch.build}.{latest.ubr}, {latest.date})",
                       f"{branch.build}.{ubr}" + (f" ({mine.kb}, {mine.date})" if mine else ""))
         if mine is None:

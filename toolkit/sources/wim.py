@@ -38,6 +38,10 @@ assert _HEADER.size == HEADER_SIZE
 def read_image_source(path: str | Path) -> ImageSource:
     """Read any image source: a WIM/ESD/SWM file, or a raw WIM XML document."""
     path = Path(path)
+    if path.is_dir():
+        from toolkit.sources.offline import read_offline_directory
+
+        return read_offline_directory(path)
     with _open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         head = fh.read(HEADER_SIZE)

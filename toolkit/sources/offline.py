@@ -1,0 +1,48 @@
+"""An offline Windows installation in a directory (a mounted or applied image) as an image source.
+
+It has no WIM XML: its facts come from the SOFTWARE and SYSTEM hives (CurrentVersion, the
+architecture and UI languages), read in place; the deep evidence is read at the same time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.errors import InputError
+from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts, ImageSource, WindowsVersion
+
+ARCH_CODES = {"x86": 0, "arm": 5, "ia64": 6, "amd64": 9, "arm64": 12}
+
+
+def read_offline_directory(path: Path) -> ImageSource:
+    from toolkit.deep import inspect_index
+    from toolkit.extract.directory import DirectoryBackend
+
+    backend = DirectoryBackend(path)
+    if not backend.stat(1, "/Windows/System32/config/SOFTWARE"):
+        raise InputError(path, "is a directory but not an offline Windows installation "
+                               "(no Windows/System32/config/SOFTWARE)")
+    placeholder = ImageFacts(source=str(path), index=1, locator=CURRENT_VERSION_KEY, origin="registry")
+    deep = inspect_index(backend, placeholder, f"{path}#1", path, {}, None)
+    if deep.software is None:
+        raise InputError(path, deep.problems.get("software", "SOFTWARE hive unreadable"))
+    cv = deep.software.current_version
+    text = {k: v for k, v in cv.items() if isinstance(v, str)}
+    build = text.get("CurrentBuild", "")
+    ubr = cv.get("UBR")
+    arch = deep.system.processor_architecture if deep.system else None
+    languages = deep.system.ui_languages if deep.system else ()
+    image = ImageFacts(
+        source=str(path), index=1, locator=CURRENT_VERSION_KEY, origin="registry",
+        name=text.get("ProductName"), edition_id=text.get("EditionID"),
+        installation_type=text.get("InstallationType"), product_name=text.get("ProductName"),
+        arch_code=ARCH_CODES.get((arch or "").lower()), languages=languages,
+        default_language=languages[0] if languages else None,
+        version=WindowsVersion(major=10, minor=0, build=int(build) if build.isdigit() else None,
+                               spbuild=ubr if isinstance(ubr, int) else None),
+        image_state=deep.state_ini or deep.software.image_state,
+        malformed={} if not build or build.isdigit() else {"WINDOWS/VERSION/BUILD": build},
+        deep=deep,
+    )
+    return ImageSource(path=str(path), kind="directory", size=0, xml_sha256="", header=None, encrypted=False,
+                       images=(image,), notes=("offline Windows directory: facts read from its registry hives",))
