@@ -18,7 +18,7 @@ def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
 
 
-def test_ready_exit_0_and_blocked_exit_1(cli):
+def test_ready_exit_0_and_blocked_exit_1(cli, deep_tools):
     ready = cli("check", *READY, "-o", "json")
     blocked = cli("check", *BLOCKED, "-o", "json")
     assert (ready.code, json.loads(ready.out)["summary"]["verdict"]) == (0, "ready")
@@ -33,7 +33,7 @@ def test_fail_on_warning_turns_warnings_into_blocks(cli):
     assert cli("check", *args, "--fail-on", "warning").code == 1
 
 
-def test_missing_evidence_is_incomplete_exit_3(cli, tmp_path):
+def test_missing_evidence_is_incomplete_exit_3(cli, deep_tools, tmp_path):
     folder = tmp_path / "export" / "EnrollmentStatusPage"
     folder.mkdir(parents=True)
     (folder / "broken.json").write_text("{not json")
@@ -82,7 +82,7 @@ def test_same_inputs_and_source_date_epoch_give_identical_bytes(cli, tmp_path):
     assert json.loads(first.read_text())["generated_at"] == "2026-11-21T00:00:00Z"
 
 
-def test_table_leads_with_the_verdict_and_shows_the_fix(cli):
+def test_table_leads_with_the_verdict_and_shows_the_fix(cli, deep_tools):
     out = cli("check", *BLOCKED).out
     assert out.startswith("BLOCKED")
     assert "fix 1. Apply KB5120240" in out and "evidence:" in out and "Not checked" in out

@@ -143,13 +143,17 @@ def test_every_rule_has_cases():
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
-def test_rule_passes_on_its_good_fixture(rule, run, tmp_path):
+def test_rule_passes_on_its_good_fixture(rule, run, tmp_path, request):
+    if rule.startswith("SVC"):
+        request.getfixturevalue("deep_tools")
     good, _, _ = CASES[rule]
     assert outcome(run(*good(tmp_path)), rule) == "pass"
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
-def test_rule_fails_on_its_bad_fixture(rule, run, tmp_path):
+def test_rule_fails_on_its_bad_fixture(rule, run, tmp_path, request):
+    if rule.startswith("SVC"):
+        request.getfixturevalue("deep_tools")
     _, bad, expected = CASES[rule]
     manifest = run(*bad(tmp_path))
     assert outcome(manifest, rule) == expected
@@ -183,7 +187,7 @@ def test_ambiguous_release_is_not_evaluated_when_candidates_disagree(run):
     assert m["summary"]["verdict"] == "incomplete"
 
 
-def test_deep_inspection_decides_the_release_the_xml_cannot(run):
+def test_deep_inspection_decides_the_release_the_xml_cannot(run, deep_tools):
     m = run(W("win11_24h2_multi.wim"), "--index", "3")  # the hive says 26100 / 24H2
     result = next(r for r in m["results"] if r["rule"] == "IMG006")
     assert result["outcome"] == "fail" and "24H2 (home_pro) left servicing on 2026-10-13" in result["message"]
@@ -191,7 +195,7 @@ def test_deep_inspection_decides_the_release_the_xml_cannot(run):
     assert m["summary"]["verdict"] == "blocked"
 
 
-def test_windows10_on_backup_path_is_judged_by_backup_minimums(run):
+def test_windows10_on_backup_path_is_judged_by_backup_minimums(run, deep_tools):
     m = run(W("win10_22h2_enterprise.wim"), "--path", "backup", "--no-deep")
     assert outcome(m, "IMG003") == "not-applicable"
     assert outcome(m, "IMG004") == "pass"

@@ -81,7 +81,7 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
             proc.stdout.close()
         err.seek(0)
         stderr = err.read(65536).decode("utf-8", "replace")
-    if code == -signal.SIGXFSZ:
+    if fsize_limit is not None and code in (-signal.SIGXFSZ, 128 + signal.SIGXFSZ):
         raise ExtractionError(f"{name} stopped: a file in the image is larger than the {fsize_limit}-byte limit")
     return ToolResult(code, b"".join(chunks).decode("utf-8", "replace"), stderr)
 
