@@ -40,12 +40,12 @@ from toolkit.sources.wim import read_image_source  # noqa: E402
 def make_wim(path: Path, payload_bytes: int, work: Path) -> None:
     tree = work / f"tree-{path.stem}"
     shutil.rmtree(tree, ignore_errors=True)
-    golden.make_tree(tree)
+    image = golden.win11("Enterprise", "Windows 11 Enterprise", inside=golden.v24h2())
+    golden.make_tree(tree, image, golden.KernelBuilder(work), work)
     blob = tree / "Windows/System32/payload.bin"
     with blob.open("wb") as fh:  # sparse file with a little random data: wimlib reads it all
         fh.truncate(payload_bytes)
         fh.write(os.urandom(4096))
-    image = golden.win11("Enterprise", "Windows 11 Enterprise")
     props = [a for k, v in image.properties() for a in ("--image-property", f"{k}={v}")]
     path.unlink(missing_ok=True)
     subprocess.run(["wimlib-imagex", "capture", str(tree), str(path), image.name, "--compress=none",

@@ -102,7 +102,7 @@ def reg_text(root: str, tree: dict[str, dict[str, object]]) -> str:
             if isinstance(value, int):
                 lines.append(f'"{name}"=dword:{value:08x}')
             elif isinstance(value, bytes):
-                lines.append(f'"{name}"=hex:' + ",".join(f"{b:02x}" for b in value))
+                lines.append(f'"{name}"=hex:' + value.hex(","))
             else:
                 lines.append(f'"{name}"="{value}"')
         lines.append("")

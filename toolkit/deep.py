@@ -8,9 +8,11 @@ emptied after each index and always removed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,78 +44,126 @@ Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes total)
 
 def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
                  prefer: str | None = None) -> list[ImageSource]:
-    """The sources with DeepFacts attached to every image index (raw XML sources have no files)."""
-    cache: dict[str, object] = {}
+    """The sources with DeepFacts attached to every image index (raw XML sources have no files).
+
+    Three phases: list the big files of every index, extract (each distinct content once, the
+    indexes in parallel: the work happens in the backend processes), then read them in order."""
+    jobs: list[Job] = []
+    unavailable: dict[str, str] = {}
+    for source in sources:
+        if source.kind == "xml" or all(i.deep is not None for i in source.images):
+            continue  # raw XML has no files; an offline directory was read already
+        try:
+            backend = backend_for(source, prefer)
+        except ExtractionError as exc:
+            backend, unavailable[source.path] = None, str(exc)
+        if backend is None:
+            unavailable.setdefault(source.path, f"{NO_BACKEND}: {INSTALL_HINT}")
+            continue
+        jobs += [Job(backend, image, f"{source.path}#{image.index}") for image in source.images]
+    deep: dict[str, DeepFacts] = {}
+    with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp, \
+            ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+        for job, work in zip(jobs, pool.map(_list, jobs), strict=True):
+            job.failed = work
+        owners: set[str] = set()
+        for job in jobs:  # the first index holding a content extracts it
+            job.fresh = [e.path for e in job.big.values() if e is not None and (key := job.key(e)) not in owners
+                         and not owners.add(key)]
+        for n, job in enumerate(jobs):
+            job.work = Path(tmp) / str(n)
+            job.work.mkdir()
+        list(pool.map(lambda job: _extract(job, progress), jobs))
+        cache: dict[str, object] = {}
+        for job in jobs:
+            deep[job.origin] = job.read(cache)
+            shutil.rmtree(job.work, ignore_errors=True)  # free the disk as soon as an index is read
     out = []
-    with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp:
-        for n, source in enumerate(sources):
-            if source.kind == "xml" or all(i.deep is not None for i in source.images):
-                out.append(source)  # raw XML has no files; an offline directory was read already
-                continue
-            try:
-                backend = backend_for(source, prefer)
-                unavailable = None if backend else f"{NO_BACKEND}: {INSTALL_HINT}"
-            except ExtractionError as exc:
-                backend, unavailable = None, str(exc)
-            images = []
-            for image in source.images:
-                origin = f"{source.path}#{image.index}"
-                if backend is None:
-                    deep = DeepFacts(origin, unavailable=unavailable)
-                else:
-                    work = Path(tmp) / f"{n}-{image.index}"
-                    work.mkdir()
-                    try:
-                        deep = inspect_index(backend, image, origin, work, cache, progress)
-                    except ExtractionError as exc:
-                        deep = DeepFacts(origin, backend.name, unavailable=str(exc))
-                    finally:
-                        shutil.rmtree(work, ignore_errors=True)
-                images.append(replace(image, deep=deep))
-            out.append(replace(source, images=tuple(images)))
+    for source in sources:
+        if source.path in unavailable:
+            images = tuple(replace(i, deep=DeepFacts(f"{source.path}#{i.index}", unavailable=unavailable[source.path]))
+                           for i in source.images)
+        else:
+            images = tuple(replace(i, deep=deep.get(f"{source.path}#{i.index}", i.deep)) for i in source.images)
+        out.append(replace(source, images=images))
     return out
 
 
-def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path, cache: dict,
-                  progress: Progress | None) -> DeepFacts:
-    index = image.index
-    listed = {e.path.lower(): e for e in backend.stat(index, "/Windows/System32/config") + backend.stat(index, KERNEL)}
-    big: dict[str, Entry | None] = {role: listed.get(path.lower()) for role, path in BIG.items()}
-    fresh = [e.path for e in big.values() if e is not None and _key(backend, origin, e) not in cache]
+class Job:
+    """One image index through the three phases."""
+
+    def __init__(self, backend: Backend, image: ImageFacts, origin: str) -> None:
+        self.backend, self.image, self.origin = backend, image, origin
+        self.big: dict[str, Entry | None] = {}
+        self.fresh: list[str] = []
+        self.files: dict[str, Path] = {}
+        self.work = Path()
+        self.failed: str | None = None
+
+    def key(self, entry: Entry) -> str:
+        """Content identity: the blob hash when the container has one, else the file itself."""
+        return f"sha1:{entry.sha1}" if entry.sha1 else f"{self.origin}:{entry.path.lower()}"
+
+    def read(self, cache: dict) -> DeepFacts:
+        if self.failed:
+            return DeepFacts(self.origin, self.backend.name, unavailable=self.failed)
+        found: dict[str, InsideFile] = {}
+        problems: dict[str, str] = {}
+        parsed: dict[str, object] = {}
+        readers = {"software": _software, "system": _system, "kernel": _kernel}
+        for role, entry in self.big.items():
+            if entry is None:
+                problems[role] = f"{BIG[role]} not found in the image"
+                continue
+            found[role] = InsideFile(entry.path, entry.size, entry.sha1)
+            key = self.key(entry)
+            if key not in cache:
+                local = self.files.get(entry.path.lower())
+                cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
+            result = cache[key]
+            if isinstance(result, UnreadableFile):
+                problems[role] = f"{entry.path}: {result}"
+            else:
+                parsed[role] = result
+        small = _small_files(self.files, self.origin, found, problems)
+        return DeepFacts(origin=self.origin, backend=self.backend.name, files=found, problems=problems,
+                         software=parsed.get("software"), system=parsed.get("system"),
+                         kernel=parsed.get("kernel"), **small)
+
+
+def _list(job: Job) -> str | None:
+    try:
+        index = job.image.index
+        listed = {e.path.lower(): e for e in job.backend.stat(index, "/Windows/System32/config")
+                  + job.backend.stat(index, KERNEL)}
+    except ExtractionError as exc:
+        return str(exc)
+    job.big = {role: listed.get(path.lower()) for role, path in BIG.items()}
+    return None
+
+
+def _extract(job: Job, progress: Progress | None) -> None:
+    if job.failed:
+        return
 
     def report(done: int, total: int) -> None:
         if progress is not None:
-            progress(f"{origin}: extracting", done, total)
+            progress(f"{job.origin}: extracting", done, total)
 
-    files = backend.extract(index, fresh + list(SMALL), work / "x", report)
-    found: dict[str, InsideFile] = {}
-    problems: dict[str, str] = {}
-    parsed: dict[str, object] = {}
-    readers = {"software": _software, "system": _system, "kernel": _kernel}
-    for role, entry in big.items():
-        if entry is None:
-            problems[role] = f"{BIG[role]} not found in the image"
-            continue
-        found[role] = InsideFile(entry.path, entry.size, entry.sha1)
-        key = _key(backend, origin, entry)
-        if key not in cache:
-            local = files.get(entry.path.lower())
-            cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
-        result = cache[key]
-        if isinstance(result, UnreadableFile):
-            problems[role] = f"{entry.path}: {result}"
-        else:
-            parsed[role] = result
-
-    small = _small_files(files, origin, found, problems)
-    return DeepFacts(origin=origin, backend=backend.name, files=found, problems=problems,
-                     software=parsed.get("software"), system=parsed.get("system"), kernel=parsed.get("kernel"),
-                     **small)
+    try:
+        job.files = job.backend.extract(job.image.index, job.fresh + list(SMALL), job.work / "x", report)
+    except ExtractionError as exc:
+        job.failed = str(exc)
 
 
-def _key(backend: Backend, origin: str, entry: Entry) -> str:
-    """Content identity: the blob hash when the container has one, else the file itself."""
-    return f"sha1:{entry.sha1}" if entry.sha1 else f"{origin}:{entry.path.lower()}"
+def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path) -> DeepFacts:
+    """Deep inspection of one index on its own (an offline directory)."""
+    job = Job(backend, image, origin)
+    job.failed = _list(job)
+    job.fresh = [e.path for e in job.big.values() if e is not None]
+    job.work = work  # a directory backend reads in place and never writes here
+    _extract(job, None)
+    return job.read({})
 
 
 def _software(path: Path):

@@ -25,11 +25,12 @@ T = TypeVar("T")
 
 
 class Hive:
-    """Path lookups over a regipy hive, each key resolved once."""
+    """Path lookups over a regipy hive, each key resolved and each key's values read once."""
 
     def __init__(self, hive) -> None:
         self._hive = hive
         self._keys: dict[str, object | None] = {}
+        self._values: dict[str, dict[str, object]] = {}
 
     def key(self, path: str):
         if path not in self._keys:
@@ -42,8 +43,10 @@ class Hive:
         return self._keys[path]
 
     def value(self, path: str, name: str) -> object | None:
-        node = self.key(path)
-        return None if node is None else node.get_value(name, case_sensitive=False)
+        if path not in self._values:
+            node = self.key(path)
+            self._values[path] = {} if node is None else values_of(node)
+        return self._values[path].get(name.lower())
 
     def children(self, path: str, prefixes: tuple[str, ...] = ("",)) -> list:
         node = self.key(path)
@@ -58,6 +61,29 @@ class Hive:
         return found
 
 
+def values_of(node) -> dict[str, object]:
+    return {v.name.lower(): v.value for v in node.iter_values(trim_values=False)}
+
+
+def _bound_regipy_value_reads() -> None:
+    """regipy reads `data_size` bytes for every value, but a size with the high bit set means the
+    data sits inline in the value record: it then copies the rest of the hive (tens of MiB) for
+    each DWORD. Read nothing in that case; regipy takes inline data from the record itself."""
+    from regipy import registry
+
+    if getattr(registry.NKRecord.read_value, "bounded", False):
+        return
+
+    def read_value(vk, stream):
+        size = vk.data_size
+        stream.seek(registry.REGF_HEADER_SIZE + 4 + vk.data_offset)
+        data = stream.read(0 if size >= 0x80000000 else size)
+        return registry.VKRecord(value_type=vk.data_type, value_type_str=str(vk.data_type), value=data, size=size)
+
+    read_value.bounded = True
+    registry.NKRecord.read_value = staticmethod(read_value)
+
+
 def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
     """Open `path` as a hive and run `reader` on it, bounded in size and time."""
     size = path.stat().st_size
@@ -70,6 +96,7 @@ def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
         with time_limit(PARSE_TIMEOUT, "registry hive"):
             from regipy.registry import RegistryHive
 
+            _bound_regipy_value_reads()
             return reader(Hive(RegistryHive(str(path))))
     except UnreadableFile:
         raise
@@ -96,7 +123,7 @@ def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iter
         asked = {(k, n): data for k, n in values if (data := hive.value(k, n)) is not None}
         cbs = {}
         for child in hive.children(CBS_PACKAGES, CBS_PREFIXES):
-            data = child.get_value("CurrentState", case_sensitive=False)
+            data = values_of(child).get("currentstate")
             cbs[child.name] = data if isinstance(data, int) else None
         return SoftwareFacts(cv, state if isinstance(state, str) else None, asked,
                              frozenset(k for k in keys if hive.key(k) is not None), cbs)

@@ -23,7 +23,7 @@ def read_offline_directory(path: Path) -> ImageSource:
         raise InputError(path, "is a directory but not an offline Windows installation "
                                "(no Windows/System32/config/SOFTWARE)")
     placeholder = ImageFacts(source=str(path), index=1, locator=CURRENT_VERSION_KEY, origin="registry")
-    deep = inspect_index(backend, placeholder, f"{path}#1", path, {}, None)
+    deep = inspect_index(backend, placeholder, f"{path}#1", path)
     if deep.software is None:
         raise InputError(path, deep.problems.get("software", "SOFTWARE hive unreadable"))
     cv = deep.software.current_version
