@@ -116,7 +116,7 @@ def test_shared_hive_is_extracted_and_parsed_once(monkeypatch, wimlib):
 
     calls = []
     real = deep._software
-    monkeypatch.setattr(deep, "_software", lambda path: calls.append(path) or real(path))
+    monkeypatch.setattr(deep, "_software", lambda path, *a: calls.append(path) or real(path, *a))
     (source,) = deep.deep_inspect([read_image_source(W("win11_24h2_autopilot.wim"))])
     assert len(source.images) == 5 and len(calls) == 1
     assert all(i.deep.software is not None for i in source.images)
@@ -257,3 +257,22 @@ def test_damaged_files_inside_are_unreadable_not_crashes(tmp_path):
         read_mum(b"<assembly/>", "x.mum")
     with pytest.raises(UnreadableFile, match="DTD or entity"):
         read_unattend(b'<!DOCTYPE u [<!ENTITY e "x">]><unattend/>', "unattend.xml")
+
+
+def test_wimlib_is_only_ever_asked_to_read(monkeypatch, wimlib):
+    import toolkit.extract.wimlib as backend
+    from toolkit.deep import deep_inspect
+    from toolkit.sources.wim import read_image_source
+
+    commands = []
+    real = backend.run_tool
+    monkeypatch.setattr(backend, "run_tool", lambda argv, **kw: commands.append(list(argv)) or real(argv, **kw))
+    reported = []
+    sources = [read_image_source(W(n)) for n in ("win11_24h2_multi.wim", "win11_24h2_split2.swm")]
+    deep_inspect(sources, progress=lambda what, done, total: reported.append((what, done, total)))
+    assert {argv[1] for argv in commands} == {"dir", "extract"}
+    writing = {"--boot", "--image-property", "--check", "--rebuild", "--compress", "--unsafe-compact"}
+    assert not [a for argv in commands for a in argv if a.split("=")[0] in writing]
+    split = [argv for argv in commands if argv[2].endswith("win11_24h2_split.swm")]
+    assert split and all(sum(a.startswith("--ref=") for a in argv) == 2 for argv in split)  # opened at part 1
+    assert reported and all(done <= total for _, done, total in reported)  # the progress bar's feed

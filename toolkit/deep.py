@@ -110,13 +110,17 @@ class Job:
         found: dict[str, InsideFile] = {}
         problems: dict[str, str] = {}
         parsed: dict[str, object] = {}
-        readers = {"software": _software, "system": _system, "kernel": _kernel}
+        small = _small_files(self.files, self.origin, found, problems)
+        # Package states only matter to pick the newest installed of several cumulative updates;
+        # listing Component Based Servicing\Packages is the costliest part of reading the hive.
+        states = sum(p.kind == "rollup" for p in small["packages"]) > 1
+        readers = {"software": lambda path: _software(path, states), "system": _system, "kernel": _kernel}
         for role, entry in self.big.items():
             if entry is None:
                 problems[role] = f"{BIG[role]} not found in the image"
                 continue
             found[role] = InsideFile(entry.path, entry.size, entry.sha1)
-            key = self.key(entry)
+            key = self.key(entry) + (":states" if role == "software" and states else "")
             if key not in cache:
                 local = self.files.get(entry.path.lower())
                 cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
@@ -125,7 +129,6 @@ class Job:
                 problems[role] = f"{entry.path}: {result}"
             else:
                 parsed[role] = result
-        small = _small_files(self.files, self.origin, found, problems)
         return DeepFacts(origin=self.origin, backend=self.backend.name, files=found, problems=problems,
                          software=parsed.get("software"), system=parsed.get("system"),
                          kernel=parsed.get("kernel"), **small)
@@ -166,12 +169,12 @@ def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path) 
     return job.read({})
 
 
-def _software(path: Path):
+def _software(path: Path, package_states: bool = True):
     from toolkit.inside.hives import read_software
     from toolkit.registry_checks import registry_checks
 
     checks = registry_checks()
-    return _guard(lambda: read_software(path, checks.values(), checks.configmgr_keys))
+    return _guard(lambda: read_software(path, checks.values(), checks.configmgr_keys, package_states))
 
 
 def _system(path: Path):

@@ -112,17 +112,19 @@ class SoftwareFacts:
     image_state: str | None = None
     values: dict[tuple[str, str], object] = field(default_factory=dict)  # asked (key, name) -> data
     keys: frozenset[str] = frozenset()                                   # asked keys that exist
-    cbs_states: dict[str, int | None] = field(default_factory=dict)      # package identity -> CurrentState
+    # package identity -> CurrentState; read only when several cumulative updates are present
+    cbs_states: dict[str, int | None] = field(default_factory=dict)
 
 
-def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iterable[str] = ()) -> SoftwareFacts:
+def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iterable[str] = (),
+                  package_states: bool = True) -> SoftwareFacts:
     def read(hive: Hive) -> SoftwareFacts:
         cv = {name: data for name in CURRENT_VERSION_VALUES
               if (data := hive.value(CURRENT_VERSION, name)) is not None}
         state = hive.value(SETUP_STATE, "ImageState")
         asked = {(k, n): data for k, n in values if (data := hive.value(k, n)) is not None}
         cbs = {}
-        for child in hive.children(CBS_PACKAGES, CBS_PREFIXES):
+        for child in hive.children(CBS_PACKAGES, CBS_PREFIXES) if package_states else ():
             data = values_of(child).get("currentstate")
             cbs[child.name] = data if isinstance(data, int) else None
         return SoftwareFacts(cv, state if isinstance(state, str) else None, asked,
