@@ -64,12 +64,15 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
     deep: dict[str, DeepFacts] = {}
     with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp, \
             ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
-        for job, work in zip(jobs, pool.map(_list, jobs), strict=True):
-            job.failed = work
-        owners: set[str] = set()
-        for job in jobs:  # the first index holding a content extracts it
-            job.fresh = [e.path for e in job.big.values() if e is not None and (key := job.key(e)) not in owners
-                         and not owners.add(key)]
+        if len(jobs) == 1:  # nothing to share: skip the listing, extract the big files by name
+            jobs[0].fresh = list(BIG.values())
+        else:
+            for job, work in zip(jobs, pool.map(_list, jobs), strict=True):
+                job.failed = work
+            owners: set[str] = set()
+            for job in jobs:  # the first index holding a content extracts it
+                job.fresh = [e.path for e in job.big.values()
+                             if e is not None and (key := job.key(e)) not in owners and not owners.add(key)]
         for n, job in enumerate(jobs):
             job.work = Path(tmp) / str(n)
             job.work.mkdir()
@@ -157,13 +160,16 @@ def _extract(job: Job, progress: Progress | None) -> None:
         job.files = job.backend.extract(job.image.index, job.fresh + list(SMALL), job.work / "x", report)
     except ExtractionError as exc:
         job.failed = str(exc)
+        return
+    if not job.big:  # not listed first: what was extracted is what exists
+        job.big = {role: Entry(_image_path(path.lower(), local), local.stat().st_size, None)
+                   if (local := job.files.get(path.lower())) else None for role, path in BIG.items()}
 
 
 def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path) -> DeepFacts:
     """Deep inspection of one index on its own (an offline directory)."""
     job = Job(backend, image, origin)
-    job.failed = _list(job)
-    job.fresh = [e.path for e in job.big.values() if e is not None]
+    job.fresh = list(BIG.values())
     job.work = work  # a directory backend reads in place and never writes here
     _extract(job, None)
     return job.read({})
