@@ -2,8 +2,9 @@
 
 Work shared between indexes is done once: the big files (hives, kernel) are listed first with
 their content hash, and a content already read for another index (of any source in this run) is
-neither extracted nor parsed again. Everything is extracted into one private temporary directory,
-emptied after each index and always removed.
+neither extracted nor parsed again. Indexes are extracted in parallel (the work runs in the backend
+processes) into one private temporary directory; each index's files are removed once read, and the
+directory always is.
 """
 
 from __future__ import annotations
@@ -190,11 +191,10 @@ def _system(path: Path):
 
 
 def _kernel(path: Path):
-    from toolkit.extract import read_capped as read
     from toolkit.inside.kernel import read_kernel
     from toolkit.limits import MAX_PE_BYTES
 
-    return _guard(lambda: read_kernel(read(path, MAX_PE_BYTES)))
+    return _guard(lambda: read_kernel(read_capped(path, MAX_PE_BYTES)))
 
 
 def _guard(read: Callable[[], object]) -> object:
@@ -223,38 +223,33 @@ def _small_files(files: dict[str, Path], origin: str, found: dict[str, InsideFil
             return None
         return image_path, raw
 
-    packages, unattend, autopilot = [], [], []
-    state = setup = None
+    def parse(path_lower: str, reader: Callable[[str, bytes], object], role: str | None = None,
+              note: bool = True) -> object:
+        """Read one small file, note where it was found (by role, else path), and parse it;
+        None when absent or unreadable."""
+        if path_lower not in files or (got := read(path_lower)) is None:
+            return None
+        if note:
+            found[role or got[0]] = InsideFile(got[0], len(got[1]))
+        try:
+            return reader(*got)
+        except UnreadableFile as exc:
+            problems[got[0]] = str(exc)
+            return None
+
     mums = sorted(p for p in files if p.startswith(PACKAGES.lower() + "/") and p.endswith(".mum"))
     if len(mums) > MAX_SMALL_FILES:
         problems[PACKAGES] = f"{len(mums)} package manifests, over the limit of {MAX_SMALL_FILES}"
         mums = mums[:MAX_SMALL_FILES]
-    for p in mums:
-        if (got := read(p)) is not None:
-            try:
-                packages.append(read_mum(got[1], Path(got[0]).name))
-            except UnreadableFile as exc:
-                problems[got[0]] = str(exc)
-    for location in UNATTEND_LOCATIONS:
-        if location.lower() in files and (got := read(location.lower())) is not None:
-            found[got[0]] = InsideFile(got[0], len(got[1]))
-            try:
-                unattend.append((got[0], read_unattend(got[1], got[0])))
-            except UnreadableFile as exc:
-                problems[got[0]] = str(exc)
-    if STATE_INI.lower() in files and (got := read(STATE_INI.lower())) is not None:
-        found["state_ini"] = InsideFile(got[0], len(got[1]))
-        try:
-            state = read_state_ini(got[1])
-        except UnreadableFile as exc:
-            problems[got[0]] = str(exc)
-    if SETUP_COMPLETE.lower() in files and (got := read(SETUP_COMPLETE.lower())) is not None:
-        found["setup_complete"] = InsideFile(got[0], len(got[1]))
-        setup = decode_text(got[1]) if got[1] else ""
+    packages = [p for m in mums if (p := parse(m, lambda path, raw: read_mum(raw, Path(path).name), note=False))]
+    unattend = [u for loc in UNATTEND_LOCATIONS
+                if (u := parse(loc.lower(), lambda path, raw: (path, read_unattend(raw, path))))]
+    state = parse(STATE_INI.lower(), lambda path, raw: read_state_ini(raw), "state_ini")
+    setup = parse(SETUP_COMPLETE.lower(), lambda path, raw: decode_text(raw), "setup_complete")
     prefix = AUTOPILOT_GLOB.rsplit("/", 1)[0].lower() + "/"
-    for p in sorted(p for p in files if p.startswith(prefix) and p.endswith(".json")):
-        if (got := read(p)) is not None:
-            autopilot.append(autopilot_file_from_bytes(got[1], f"{origin}:{got[0]}", image_path=got[0]))
+    autopilot = [parse(p, lambda path, raw: autopilot_file_from_bytes(raw, f"{origin}:{path}", image_path=path))
+                 for p in sorted(p for p in files if p.startswith(prefix) and p.endswith(".json"))]
+    autopilot = [a for a in autopilot if a is not None]
     return {"packages": tuple(packages), "unattend": tuple(unattend), "state_ini": state,
             "setup_complete": setup, "autopilot_files": tuple(autopilot)}
 
