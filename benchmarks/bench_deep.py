@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402
 import insides  # noqa: E402
+from results import record  # noqa: E402
 
 from toolkit.deep import BIG, SMALL, deep_inspect  # noqa: E402
 from toolkit.sources.wim import read_image_source  # noqa: E402
@@ -153,10 +153,7 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        results = HERE / "RESULTS.md"
-        text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-        text = re.sub(r"## deep: .*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + report
-        results.write_text(text)
+        record("deep", report)
 
 
 if __name__ == "__main__":

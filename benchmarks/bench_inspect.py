@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402  (golden_images/build.py: the same XML as the fixtures)
+from results import record  # noqa: E402
 
 from toolkit.sources.wim import read_image_source  # noqa: E402
 
@@ -146,10 +147,7 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        results = HERE / "RESULTS.md"
-        text = results.read_text() if results.exists() else "# Benchmark results\n\n"
-        text = re.sub(r"## inspect: .*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + report
-        results.write_text(text)
+        record("inspect", report)
 
 
 if __name__ == "__main__":

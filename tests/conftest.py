@@ -56,6 +56,20 @@ def cli(capsys):
     return run
 
 
+@pytest.fixture
+def check_json(cli):
+    """Run `check ... -o json`: the manifest, after asserting its exit code matches the process's."""
+    import json
+
+    def go(*args):
+        result = cli("check", *args, "-o", "json")
+        assert result.code in (0, 1, 3), result.err
+        manifest = json.loads(result.out)
+        assert manifest["summary"]["exit_code"] == result.code
+        return manifest
+    return go
+
+
 def with_xml(wim: bytes, xml: bytes, *, flags: int = 0x02, original: int | None = None,
              offset: int | None = None) -> bytes:
     """A copy of a real WIM whose XML resource is replaced by `xml` appended at the end."""

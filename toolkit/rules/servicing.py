@@ -112,6 +112,17 @@ def svc002(image: ImageFacts, ctx: Context) -> Verdict:
                   f"the build rules use{note}", *ev)
 
 
+def _policy_rule(image: ImageFacts, policies: tuple[PolicyValue, ...], failure: str, success: str) -> Verdict:
+    """Fail when any of `policies` is set in the image's SOFTWARE hive to its finding value."""
+    if (gate := _gate(image, "software")) is not None:
+        return gate
+    hits, ev = _set_values(image, policies)
+    if not hits:
+        return passed(success)
+    return failed(f"{failure}: {', '.join(dict.fromkeys(p.setting for p in hits))}", *ev) \
+        .fix(*(f"{p.setting}: {p.via} (HKLM\\SOFTWARE\\{p.key})" for p in hits))
+
+
 def _set_values(image: ImageFacts, policies: tuple[PolicyValue, ...]) -> tuple[list, list]:
     """The policy values set in the image to the data that makes a finding, with evidence."""
     software = image.deep.software
@@ -134,15 +145,9 @@ def _set_values(image: ImageFacts, policies: tuple[PolicyValue, ...]) -> tuple[l
                    "Configure these settings from Intune instead, set to Enabled or Not configured."),
       docs=DOCS)
 def svc003(image: ImageFacts, ctx: Context) -> Verdict:
-    if (gate := _gate(image, "software")) is not None:
-        return gate
     checks = registry_checks().backup_blocking
-    hits, ev = _set_values(image, checks)
-    if not hits:
-        return passed(f"none of the {len(checks)} backup-blocking policy values is set in the image")
-    names = ", ".join(dict.fromkeys(p.setting for p in hits))
-    return failed(f"backup disabled by policy baked into the image: {names}", *ev) \
-        .fix(*(f"{p.setting}: {p.via} (HKLM\\SOFTWARE\\{p.key})" for p in hits))
+    return _policy_rule(image, checks, "backup disabled by policy baked into the image",
+                        f"none of the {len(checks)} backup-blocking policy values is set in the image")
 
 
 @rule(id="SVC004", title="Image does not domain-join", severity="blocker", kind="image", needs="deep",
@@ -207,12 +212,9 @@ def svc005(image: ImageFacts, ctx: Context) -> Verdict:
                    "configured on the reference machine) and re-capture.",),
       docs=DOCS)
 def svc006(image: ImageFacts, ctx: Context) -> Verdict:
-    if (gate := _gate(image, "software")) is not None:
-        return gate
-    hits, ev = _set_values(image, registry_checks().gpo_enrollment)
-    if hits:
-        return failed("Group Policy MDM auto-enrollment (AutoEnrollMDM = 1) is baked into the image", *ev)
-    return passed("no Group Policy MDM auto-enrollment in the image")
+    return _policy_rule(image, registry_checks().gpo_enrollment,
+                        "Group Policy MDM auto-enrollment is baked into the image",
+                        "no Group Policy MDM auto-enrollment in the image")
 
 
 @rule(id="SVC007", title="No Configuration Manager client staged", severity="warning", kind="image", needs="deep",
@@ -243,12 +245,8 @@ def svc007(image: ImageFacts, ctx: Context) -> Verdict:
                    "re-capture; target shared PC settings from Intune only to devices that really are shared.",),
       docs=DOCS)
 def svc008(image: ImageFacts, ctx: Context) -> Verdict:
-    if (gate := _gate(image, "software")) is not None:
-        return gate
-    hits, ev = _set_values(image, registry_checks().shared_pc)
-    if hits:
-        return failed(f"shared PC mode is on in the image ({', '.join(p.setting for p in hits)})", *ev)
-    return passed("shared PC mode is not configured in the image")
+    return _policy_rule(image, registry_checks().shared_pc, "shared PC mode is on in the image",
+                        "shared PC mode is not configured in the image")
 
 
 RULES = (svc001, svc002, svc003, svc004, svc005, svc006, svc007, svc008)
