@@ -270,3 +270,11 @@ def test_wimlib_is_only_ever_asked_to_read(monkeypatch, wimlib):
     split = [argv for argv in commands if argv[2].endswith("win11_24h2_split.swm")]
     assert split and all(sum(a.startswith("--ref=") for a in argv) == 2 for argv in split)  # opened at part 1
     assert reported and all(done <= total for _, done, total in reported)  # the progress bar's feed
+
+
+def test_inspect_deep_without_a_backend_says_how_to_install_it(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = cli("inspect", "--deep", W("win11_24h2_multi.wim"), "--index", "2", "--format", "json")
+    assert result.code == 3 and "apt-get install wimtools" in result.err
+    (image,) = json.loads(result.out)["sources"][0]["images"]
+    assert image["index"] == 2 and image["deep"]["unavailable"].startswith("no extraction backend")

@@ -38,18 +38,19 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
     SOURCE is a .wim, .esd or .swm file (any part of a split set), a raw WIM XML document, or a
     directory holding an offline Windows installation (mounted or applied image).
     """
+    from dataclasses import replace
+
     from toolkit.catalog import default_catalog
     from toolkit.inspection import inspect_report, select_images
     from toolkit.sources.wim import read_image_source
 
     images = [read_image_source(s) for s in sources]
+    images = [replace(s, images=select_images(s, index)) for s in images]  # before any deep work
     if deep:
-        from dataclasses import replace
-
         from toolkit.checking import inspect_inside
 
-        images = inspect_inside([replace(s, images=select_images(s, index)) for s in images])
-    report = inspect_report(images, default_catalog(), index if not deep else None)
+        images = inspect_inside(images)
+    report = inspect_report(images, default_catalog())
     if fmt == "json":
         from toolkit.render.jsondoc import render_json
 
@@ -58,7 +59,7 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
         from toolkit.render.inspect_table import render_inspect_table
 
         render_inspect_table(report)
-    return _backend_hint(report["sources"], lambda s: [i["deep"] for i in s["images"]])
+    return _backend_hint(i["deep"] for s in report["sources"] for i in s["images"])
 
 
 @cli.command("rules")
@@ -162,15 +163,15 @@ def check_cmd(sources, intune, autopilot_files, baseline, restore_path, tenant_i
 
     for fmt, target in targets:
         emit(manifest, fmt, target)
-    _backend_hint(manifest["subjects"], lambda s: [s["facts"]["deep"]])
+    _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
     return manifest["summary"]["exit_code"]
 
 
-def _backend_hint(items: list[dict], deep_of) -> int:
+def _backend_hint(deep_documents) -> int:
     """One line on stderr when deep inspection was on but no extraction tool is installed: exit 3."""
     from toolkit.extract import INSTALL_HINT, NO_BACKEND
 
-    if any(((d or {}).get("unavailable") or "").startswith(NO_BACKEND) for item in items for d in deep_of(item)):
+    if any(((d or {}).get("unavailable") or "").startswith(NO_BACKEND) for d in deep_documents):
         click.echo(f"oobe-ready: deep inspection needs wimlib-imagex or 7-Zip: {INSTALL_HINT}", err=True)
         return EXIT_INCOMPLETE
     return EXIT_OK

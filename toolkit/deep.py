@@ -68,8 +68,7 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
         if len(jobs) == 1:  # nothing to share: skip the listing, extract the big files by name
             jobs[0].fresh = list(BIG.values())
         else:
-            for job, work in zip(jobs, pool.map(_list, jobs), strict=True):
-                job.failed = work
+            list(pool.map(_list, jobs))
             owners: set[str] = set()
             for job in jobs:  # the first index holding a content extracts it
                 job.fresh = [e.path for e in job.big.values()
@@ -138,15 +137,16 @@ class Job:
                          kernel=parsed.get("kernel"), **small)
 
 
-def _list(job: Job) -> str | None:
+def _list(job: Job) -> None:
+    """The hives and the kernel with their content hashes, so shared contents are read once."""
     try:
         index = job.image.index
         listed = {e.path.lower(): e for e in job.backend.stat(index, "/Windows/System32/config")
                   + job.backend.stat(index, KERNEL)}
     except ExtractionError as exc:
-        return str(exc)
+        job.failed = str(exc)
+        return
     job.big = {role: listed.get(path.lower()) for role, path in BIG.items()}
-    return None
 
 
 def _extract(job: Job, progress: Progress | None) -> None:

@@ -45,16 +45,17 @@ def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, .
     return (source.images[index - 1],)
 
 
-def inspect_report(sources: list[ImageSource], catalog: Catalog, index: int | None = None) -> dict:
+def inspect_report(sources: list[ImageSource], catalog: Catalog) -> dict:
+    """The inspect document of the sources as given (select indexes with select_images first)."""
     return {
         "schema": INSPECT_SCHEMA,
         "tool": {"name": "oobe-ready", "version": __version__},
         "catalog": {"as_of": catalog.as_of, "sha256": catalog.sha256},
-        "sources": [_source(s, catalog, select_images(s, index)) for s in sources],
+        "sources": [_source(s, catalog) for s in sources],
     }
 
 
-def _source(source: ImageSource, catalog: Catalog, images: tuple[ImageFacts, ...]) -> dict:
+def _source(source: ImageSource, catalog: Catalog) -> dict:
     h = source.header
     wim = None
     if h is not None:
@@ -69,7 +70,7 @@ def _source(source: ImageSource, catalog: Catalog, images: tuple[ImageFacts, ...
         "path": source.path, "kind": source.kind, "size": source.size,
         "xml_sha256": source.xml_sha256, "encrypted": source.encrypted,
         "notes": list(source.notes), "wim": wim,
-        "images": [image_document(i, catalog) for i in images],
+        "images": [image_document(i, catalog) for i in source.images],
     }
 
 

@@ -25,7 +25,7 @@ NO_BACKEND = "no extraction backend"
 INSTALL_HINT = ("install wimlib (Debian/Ubuntu: apt-get install wimtools; Fedora: dnf install wimlib-utils; "
                 "macOS: brew install wimlib) or 7-Zip, or pass --no-deep")
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes total) of the current extraction
+ByteProgress = Callable[[int, int], None]  # (bytes done, bytes total) of the current extraction
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Backend(Protocol):
         """Regular files at or below `path` (case-insensitive); [] when it does not exist."""
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: Progress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> dict[str, Path]:
         """The files matching `paths` (exact or with * and ?), as local regular files keyed by their
         lower-case path in the image; copied under the empty private directory `dest` when needed."""
 

@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from toolkit.extract import Entry, Progress
+from toolkit.extract import ByteProgress, Entry
 from toolkit.limits import MAX_SMALL_FILES
 
 
@@ -31,7 +31,7 @@ class DirectoryBackend:
         return entries
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: Progress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> dict[str, Path]:
         found = {}
         for pattern in paths:
             for rel, local in self._match(pattern):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import Entry, Progress, files_under
+from toolkit.extract import ByteProgress, Entry, files_under
 from toolkit.extract.process import ExtractionError, last_line, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
@@ -49,7 +49,7 @@ class SevenZipBackend:
         return entries
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: Progress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> dict[str, Path]:
         out = dest / "7z"
         wanted = [self._in_archive(index, p) for p in paths]
         result = run_tool([self.tool, "x", *COMMON, f"-o{out}", str(self.archive), *wanted],

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import Entry, Progress, files_under
+from toolkit.extract import ByteProgress, Entry, files_under
 from toolkit.extract.process import ExtractionError, last_line, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
@@ -42,7 +42,7 @@ class WimlibBackend:
         return _parse_dir(result.stdout)
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: Progress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> dict[str, Path]:
         listfile = dest.parent / f"{dest.name}.list"
         listfile.write_text("".join(p + "\n" for p in paths), encoding="utf-8")
         argv = self._argv("extract", index, f"@{listfile}", f"--dest-dir={dest}", "--preserve-dir-structure",
