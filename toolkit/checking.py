@@ -10,7 +10,7 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog import default_catalog
 from toolkit.engine import KINDS, Inputs, decide, evaluate, supplied_kinds
 from toolkit.errors import InputError
-from toolkit.manifest import build_manifest
+from toolkit.manifest import build_manifest, normalised
 from toolkit.rules.base import Context, Evidence
 
 
@@ -28,6 +28,7 @@ class CheckOptions:
     index: int | None = None
     hash_images: bool = False
     deep: bool = True
+    waivers: str | None = None  # the TOML waiver ledger (None: no waivers, e.g. --no-waivers)
 
 
 def now() -> datetime:
@@ -45,9 +46,15 @@ def run_check(options: CheckOptions) -> dict:
     unknown = sorted(set(options.require) - set(KINDS))
     if unknown:
         raise InputError(None, f"--require: unknown kind(s) {', '.join(unknown)} (known: {', '.join(KINDS)})")
+    from toolkit.rules.registry import BY_ID, RULES
     from toolkit.sources.wim import read_image_source
 
     baseline, baseline_sha = load_baseline(options.baseline)
+    ledger = None
+    if options.waivers:
+        from toolkit.waivers import load_waivers
+
+        ledger = load_waivers(options.waivers, set(BY_ID))  # a bad ledger fails before any slow work
     images = [read_image_source(s) for s in options.sources]
     if options.index is not None:
         from dataclasses import replace
@@ -73,16 +80,38 @@ def run_check(options: CheckOptions) -> dict:
     moment = now()
     ctx = Context(baseline=baseline, path=options.path, today=moment.date(), catalog=default_catalog(),
                   tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))
-    from toolkit.rules.registry import RULES
+    from toolkit.digests import hash_files
+    from toolkit.waivers import apply
 
-    results = evaluate(RULES, inputs, ctx)
+    # XML documents are small and always hashed; image files only when asked or a waiver scopes by digest.
+    whole = options.hash_images or (ledger is not None and ledger.needs_image_hashes())
+    hashes = hash_files([s.path for s in images if s.kind != "directory" and (whole or s.header is None)])
+    results, waivers = apply(evaluate(RULES, inputs, ctx), subject_refs(inputs, hashes), ledger, ctx.today)
     missing = [k for k in options.require if k not in supplied_kinds(inputs)]
     verdict, code = decide(results, options.fail_on, missing)
-    return build_manifest(
+    return normalised(build_manifest(
         inputs=inputs, results=results, ctx=ctx, baseline_sha=baseline_sha, generated_at=moment,
         verdict=verdict, exit_code=code, fail_on=options.fail_on, missing_required=missing,
-        hash_images=options.hash_images,
-    )
+        image_hashes=hashes, waivers=waivers,
+    ))
+
+
+def subject_refs(inputs: Inputs, hashes: dict[str, str]) -> dict:
+    """What waiver scopes match on, per result subject."""
+    from toolkit.servicing import effective_build
+    from toolkit.waivers import SubjectRef
+
+    refs = {}
+    for source in inputs.images:
+        for image in source.images:
+            refs[f"{source.path}#{image.index}"] = SubjectRef(
+                image_sha256=hashes.get(source.path), image_guid=source.header.guid if source.header else None,
+                build=effective_build(image))
+    if inputs.tenant is not None:
+        for objects in inputs.tenant.objects.values():
+            refs.update({o.subject: SubjectRef(files=(o.file,), object_id=o.data.get("id")) for o in objects})
+    refs.update({f.path: SubjectRef(files=(f.path,)) for f in inputs.autopilot_files})
+    return refs
 
 
 def inspect_inside(images: list) -> list:

@@ -7,6 +7,7 @@ Heavy modules (lxml, rich, the catalog) load inside the commands that need them.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -102,18 +103,53 @@ def baselines_cmd() -> int:
     return EXIT_OK
 
 
-OUTPUT_FORMATS = ("table", "json")
-
-
 def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    from toolkit.render.output import FORMATS
+
     outputs = []
     for value in values or ("table",):
         fmt, _, target = value.partition("=")
-        if fmt not in OUTPUT_FORMATS:
-            raise click.BadParameter(f"unknown format {fmt!r} (known: {', '.join(OUTPUT_FORMATS)})",
-                                     param_hint="-o")
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", param_hint="-o")
         outputs.append((fmt, target or None))
     return outputs
+
+
+OUTPUT_HELP = ("FORMAT[=FILE], repeatable: table (default), json (the manifest), sarif, junit, markdown, html, "
+               "github, azure; =FILE writes a file (atomically) instead of stdout.")
+
+
+def settings_options(command):
+    """The options `check` takes that a config file can also set (`oobe-ready config` shows them)."""
+    options = [
+        click.option("--config", "config_file", metavar="FILE",
+                     help="Config file (default: oobe-ready.toml or [tool.oobe-ready] in pyproject.toml, "
+                          "found upward from the working directory)."),
+        click.option("--baseline", default="wbfo-2026-02", show_default=True, help="Requirement baseline id."),
+        click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]),
+                     default="oobe", show_default=True, help="Which restore (or backup) path to judge."),
+        click.option("--tenant-id", help="Expected tenant GUID (checked against the Autopilot file)."),
+        click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]),
+                     help="The tenant's cloud (else taken from the exports' @odata.context)."),
+        click.option("--fail-on", type=click.Choice(["blocker", "warning"]), default="blocker", show_default=True),
+        click.option("--require", default="", metavar="KIND,...",
+                     help="Input kinds that must be supplied: image, autopilot, esp, tenant."),
+        click.option("--deep/--no-deep", default=True, show_default=True,
+                     help="Read the files inside each image (SVC rules); --no-deep skips those rules."),
+        click.option("--hash-images", is_flag=True, help="Also record each image file's whole-file sha256."),
+        click.option("--waivers", metavar="FILE", help="TOML waiver ledger (docs/waivers.md)."),
+        click.option("--no-waivers", is_flag=True, help="Ignore every waiver (audits): findings count as found."),
+        click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]", help=OUTPUT_HELP),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _settings(config_file: str | None):
+    from toolkit.config import resolve
+
+    return resolve(click.get_current_context(), config_file)
 
 
 @cli.command("check")
@@ -122,31 +158,21 @@ def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
               help="Intune/Entra export: a JSON file or a folder (repeatable).")
 @click.option("--autopilot-file", "autopilot_files", multiple=True, metavar="FILE",
               help="An offline AutopilotConfigurationFile.json (repeatable).")
-@click.option("--baseline", default="wbfo-2026-02", show_default=True, help="Requirement baseline id.")
-@click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]),
-              default="oobe", show_default=True, help="Which restore (or backup) path to judge.")
-@click.option("--tenant-id", help="Expected tenant GUID (checked against the Autopilot file).")
-@click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]),
-              help="The tenant's cloud (else taken from the exports' @odata.context).")
-@click.option("--fail-on", type=click.Choice(["blocker", "warning"]), default="blocker", show_default=True)
-@click.option("--require", default="", metavar="KIND,...",
-              help="Input kinds that must be supplied: image, autopilot, esp, tenant.")
-@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]",
-              help="table (default) or json (the manifest); repeatable; =FILE writes a file.")
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index of each SOURCE.")
-@click.option("--hash-images", is_flag=True, help="Also record each image file's whole-file sha256.")
-@click.option("--deep/--no-deep", default=True, show_default=True,
-              help="Read the files inside each image (SVC rules); --no-deep skips those rules.")
-def check_cmd(sources, intune, autopilot_files, baseline, restore_path, tenant_id, cloud, fail_on,
-              require, outputs, index, hash_images, deep) -> int:
+@settings_options
+def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, **_) -> int:
     """Evaluate the rules over images, Autopilot profiles, ESP and tenant exports and emit the
-    pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete."""
+    pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete; the same whatever
+    the output formats."""
     import uuid
 
     from toolkit.checking import CheckOptions, run_check
     from toolkit.errors import InputError
 
-    targets = _parse_outputs(outputs)
+    _, settings = _settings(config_file)
+    value = {key: s.value for key, s in settings.items()}
+    targets = _parse_outputs(value["output"])
+    tenant_id = value["tenant-id"]
     if tenant_id:
         try:
             tenant_id = str(uuid.UUID(tenant_id))
@@ -155,16 +181,78 @@ def check_cmd(sources, intune, autopilot_files, baseline, restore_path, tenant_i
     if not (sources or intune or autopilot_files):
         raise click.UsageError("nothing to check: give image SOURCEs, --intune or --autopilot-file")
     manifest = run_check(CheckOptions(
-        sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=baseline,
-        path=restore_path, tenant_id=tenant_id, cloud=cloud, fail_on=fail_on,
-        require=tuple(k.strip() for k in require.split(",") if k.strip()), index=index,
-        hash_images=hash_images, deep=deep))
+        sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=value["baseline"],
+        path=value["path"], tenant_id=tenant_id, cloud=value["cloud"], fail_on=value["fail-on"],
+        require=tuple(k.strip() for k in value["require"].split(",") if k.strip()), index=index,
+        hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"]))
+    _emit_all(manifest, targets)
+    _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
+    return manifest["summary"]["exit_code"]
+
+
+def _emit_all(manifest: dict, targets: list[tuple[str, str | None]]) -> None:
+    """Every requested format, from the one manifest; waiver notices once on stderr."""
+    from toolkit.render.findings import waiver_notices
     from toolkit.render.output import emit
 
     for fmt, target in targets:
         emit(manifest, fmt, target)
-    _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
+    for line in waiver_notices(manifest):
+        click.echo(f"oobe-ready: {line}", err=True)
+
+
+@cli.command("config")
+@settings_options
+def config_cmd(config_file, no_waivers, **_) -> int:
+    """Show each effective `check` setting and where it came from: the command line, the config
+    file, or the default. Takes the same options as `check`."""
+    file, settings = _settings(config_file)
+    click.echo(f"config file: {file if file else 'none found (searched upward from ' + str(Path.cwd()) + ')'}")
+    for key, setting in settings.items():
+        shown = setting.value
+        if key == "waivers" and no_waivers:
+            shown, origin = None, "command line (--no-waivers)"
+        else:
+            origin = setting.origin
+        if isinstance(shown, tuple):
+            shown = ", ".join(shown) or "table"
+        click.echo(f"{key:<12} {shown if shown not in (None, '') else '-':<40} {origin}")
+    return EXIT_OK
+
+
+@cli.command("render")
+@click.argument("manifest_file", metavar="MANIFEST")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]", help=OUTPUT_HELP)
+def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
+    """Re-render a saved manifest (`check -o json=FILE`) in other formats, byte-identically to what
+    `check` wrote. Exits with the manifest's recorded exit code."""
+    from toolkit.manifest import load_manifest
+
+    targets = _parse_outputs(outputs)
+    manifest = load_manifest(manifest_file)
+    _emit_all(manifest, targets)
     return manifest["summary"]["exit_code"]
+
+
+@cli.command("attest")
+@click.argument("manifest_file", metavar="MANIFEST")
+@click.option("-o", "--output", "target", metavar="FILE", help="Write the statement here (default: stdout).")
+def attest_cmd(manifest_file: str, target: str | None) -> int:
+    """Write an in-toto Statement v1 (predicate test-result/v0.1) about the checked image for
+    `cosign attest-blob` or `actions/attest`: subject = the image file's sha256 (hashed now, with
+    a progress bar, when the manifest lacks it); configuration = baseline, catalog, waiver file
+    and manifest digests."""
+    from toolkit.attest import statement
+    from toolkit.manifest import load_manifest
+    from toolkit.render.jsondoc import render_json
+    from toolkit.render.output import write_atomic
+
+    text = render_json(statement(load_manifest(manifest_file), manifest_file))
+    if target:
+        write_atomic(Path(target), text)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
 
 
 def _backend_hint(deep_documents) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from toolkit.facts import ImageFacts, ImageSource
 from toolkit.rules.base import (
@@ -11,6 +12,7 @@ from toolkit.rules.base import (
     NOT_EVALUATED,
     OUTCOMES,
     SKIPPED,
+    WAIVED,
     WARN,
     Context,
     Rule,
@@ -31,6 +33,11 @@ class Result:
     rule: Rule
     subject: str
     verdict: Verdict
+    waiver: Any = None  # the Waiver that covers this finding; the verdict keeps its original outcome
+
+    @property
+    def outcome(self) -> str:
+        return WAIVED if self.waiver is not None else self.verdict.outcome
 
 
 @dataclass
@@ -105,7 +112,9 @@ def supplied_kinds(inputs: Inputs) -> set[str]:
 
 
 def blocking_level(result: Result) -> int:
-    """How loudly a result speaks: a failed blocker 2, a failed warning or any warn 1."""
+    """How loudly a result speaks: a failed blocker 2, a failed warning or any warn 1, a waived one 0."""
+    if result.waiver is not None:
+        return 0
     if result.verdict.outcome == FAIL:
         return LEVEL[result.rule.severity]
     if result.verdict.outcome == WARN:
@@ -113,9 +122,14 @@ def blocking_level(result: Result) -> int:
     return 0
 
 
+def blocks(result: Result, fail_on: str) -> bool:
+    """A non-waived finding at or above the --fail-on threshold."""
+    level = blocking_level(result)
+    return level > 0 and level >= LEVEL[fail_on]
+
+
 def decide(results: list[Result], fail_on: str, missing_required: list[str]) -> tuple[str, int]:
-    threshold = LEVEL[fail_on]
-    if any(blocking_level(r) >= threshold for r in results if blocking_level(r)):
+    if any(blocks(r, fail_on) for r in results):
         return "blocked", EXIT_BLOCKED
     if missing_required or any(r.verdict.outcome == NOT_EVALUATED for r in results):
         return "incomplete", EXIT_INCOMPLETE
@@ -123,4 +137,4 @@ def decide(results: list[Result], fail_on: str, missing_required: list[str]) -> 
 
 
 def counts(results: list[Result]) -> dict[str, int]:
-    return {o: sum(r.verdict.outcome == o for r in results) for o in OUTCOMES}
+    return {o: sum(r.outcome == o for r in results) for o in (*OUTCOMES, WAIVED)}

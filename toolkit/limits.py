@@ -19,3 +19,4 @@ MAX_SMALL_FILES = 2000                  # servicing packages and JSON files matc
 EXTRACT_TIMEOUT = 600.0
 LIST_TIMEOUT = 120.0
 PARSE_TIMEOUT = 60.0                    # one hive or PE file
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # a saved manifest read back by `render` and `attest`

@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 from datetime import datetime
 
 from toolkit import __version__
-from toolkit.engine import Inputs, Result, counts
+from toolkit.engine import Inputs, Result, blocks, counts
+from toolkit.errors import InputError
 from toolkit.inspection import image_document
-from toolkit.rules.base import Context
+from toolkit.rules.base import Context, Rule
 
 SCHEMA = "oobe-ready/manifest/v1"
 
 
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, baseline_sha: str,
                    generated_at: datetime, verdict: str, exit_code: int, fail_on: str,
-                   missing_required: list[str], hash_images: bool) -> dict:
+                   missing_required: list[str], image_hashes: dict[str, str], waivers: dict) -> dict:
     manifest_inputs = []
     for source in inputs.images:
         manifest_inputs.append({
             "path": source.path, "kind": source.kind, "size": source.size,
             "guid": source.header.guid if source.header else None, "xml_sha256": source.xml_sha256,
-            "sha256": (file_sha256(source.path) if source.kind != "directory" and (hash_images or source.header is None)
-                       else None),
+            "sha256": image_hashes.get(source.path),
         })
     if inputs.tenant is not None:
         for path, sha in inputs.tenant.files:
@@ -57,9 +48,10 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "inputs": manifest_inputs,
         "ignored_export_files": inputs.tenant.ignored if inputs.tenant is not None else 0,
         "subjects": subjects,
-        "results": [_result(r) for r in results],
+        "rules": [_rule(r) for r in dict.fromkeys(r.rule for r in results)],
+        "results": [_result(r, fail_on) for r in results],
         "not_checked": not_checked,
-        "waivers": {"applied": [], "expired": [], "unused": []},
+        "waivers": waivers,
         "summary": {
             "counts": counts(results),
             "missing_required": missing_required,
@@ -69,16 +61,70 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
     }
 
 
-def _result(result: Result) -> dict:
+def _rule(rule: Rule) -> dict:
+    """Rule metadata, so that every format renders from the manifest alone."""
+    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "kind": rule.kind,
+            "paths": list(rule.paths), "rationale": rule.rationale, "remediation": list(rule.remediation),
+            "docs": rule.docs}
+
+
+def _result(result: Result, fail_on: str) -> dict:
     rule, verdict = result.rule, result.verdict
-    return {
+    doc = {
         "rule": rule.id,
         "title": rule.title,
         "severity": rule.severity,
         "subject": result.subject,
-        "outcome": verdict.outcome,
+        "outcome": result.outcome,
+        "blocking": blocks(result, fail_on),
         "message": verdict.message,
         "evidence": [asdict(e) for e in verdict.evidence],
         "remediation": list(verdict.remediation + rule.remediation),
         "docs": rule.docs,
     }
+    if result.waiver is not None:
+        w = result.waiver
+        doc["original_outcome"] = verdict.outcome
+        doc["waiver"] = {"ticket": w.ticket, "owner": w.owner, "expires": w.expires.isoformat(),
+                         "justification": w.justification}
+    return doc
+
+
+def normalised(manifest: dict) -> dict:
+    """The manifest exactly as a saved file reads back (lists, not tuples), so that every format
+    rendered now is byte-identical to the same format rendered later from the saved JSON."""
+    import json
+
+    from toolkit.render.jsondoc import render_json
+
+    return json.loads(render_json(manifest))
+
+
+def load_manifest(path: str) -> dict:
+    """A saved manifest, checked against the manifest JSON Schema (it is an input like any other)."""
+    import json
+
+    import jsonschema
+
+    from toolkit.limits import MAX_MANIFEST_BYTES
+    from toolkit.paths import manifests_dir
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read manifest ({exc.strerror})") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise InputError(path, f"manifest is over the {MAX_MANIFEST_BYTES}-byte limit")
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(path, f"not JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise InputError(path, f"not an oobe-ready manifest (expected \"schema\": \"{SCHEMA}\")")
+    schema = json.loads((manifests_dir() / "schema" / "manifest-v1.schema.json").read_text(encoding="utf-8"))
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise InputError(path, f"not a valid oobe-ready manifest at {where}: {error.message}")
+    return doc

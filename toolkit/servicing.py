@@ -81,3 +81,11 @@ def levels(image: ImageFacts) -> list[Level]:
 def lowest(image: ImageFacts) -> Level | None:
     candidates = levels(image)
     return min(candidates, key=lambda level: level.ubr) if candidates else None
+
+
+def effective_build(image: ImageFacts) -> str | None:
+    """The "build.UBR" the gate judges: the hive's build when read, and the lowest servicing level."""
+    build = hive_build(image) or image.version.build
+    level = lowest(image)
+    ubr = level.ubr if level else image.version.spbuild
+    return None if build is None or ubr is None else f"{build}.{ubr}"

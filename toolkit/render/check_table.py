@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import IO
 
+from toolkit.render.findings import original, waiver_notices, waiver_text
+
 STYLE = {"fail": "red", "warn": "yellow", "not-evaluated": "magenta", "pass": "green",
-         "not-applicable": "dim", "skipped": "dim"}
+         "not-applicable": "dim", "skipped": "dim", "waived": "blue"}
 VERDICT = {"ready": "[bold green]READY[/]", "blocked": "[bold red]BLOCKED[/]",
            "incomplete": "[bold magenta]INCOMPLETE[/]"}
-SHOWN = ("fail", "warn", "not-evaluated")
+SHOWN = ("fail", "warn", "not-evaluated", "waived")
 
 
 def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
@@ -28,14 +30,19 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
             continue
         style = STYLE[result["outcome"]]
         console.print()
-        console.print(f"[{style}]{result['outcome'].upper()}[/] [bold]{result['rule']}[/] "
+        outcome = result["outcome"].upper()
+        if result["outcome"] == "waived":
+            outcome += f" ({result['original_outcome']})"
+        console.print(f"[{style}]{outcome}[/] [bold]{result['rule']}[/] "
                       f"[dim]({result['severity']})[/] {escape(result['title'])}")
         console.print(f"  subject: {escape(result['subject'])}")
+        if result["outcome"] == "waived":
+            console.print(f"  [blue]{escape(waiver_text(result))}[/]")
         console.print(f"  {escape(result['message'])}")
         for ev in result["evidence"]:
             console.print(f"  [dim]evidence:[/] {escape(str(ev['source']))} {escape(str(ev['locator']))}: "
                           f"expected {escape(str(ev['expected']))}, actual {escape(str(ev['actual']))}")
-        if result["outcome"] != "not-evaluated":
+        if original(result) != "not-evaluated":
             for n, step in enumerate(result["remediation"], 1):
                 console.print(f"  [cyan]fix {n}.[/] {escape(step)}")
         console.print(f"  [dim]docs: {result['docs']}[/]")
@@ -46,6 +53,12 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
             console.print(f"  - {escape(reason)}")
         for kind in summary["missing_required"]:
             console.print(f"  - [magenta]required input kind '{kind}' was not supplied[/]")
+    notices = waiver_notices(manifest)
+    if notices:
+        console.print()
+        console.print("[bold]Waivers needing attention[/]")
+        for line in notices:
+            console.print(f"  - [yellow]{escape(line)}[/]")
     passed = [r["rule"] for r in manifest["results"] if r["outcome"] == "pass"]
     if passed:
         console.print()

@@ -1,7 +1,8 @@
-"""Write one rendering of the manifest to stdout or to a file, atomically (temp name + rename)."""
+"""Every output format, rendered from the manifest alone, to stdout or atomically to a file."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import tempfile
@@ -9,17 +10,22 @@ from pathlib import Path
 
 from toolkit.errors import InputError
 
+# format -> (module, function); each function takes the manifest and returns the text
+FORMATS = {
+    "table": ("output", "render_table_text"),
+    "json": ("jsondoc", "render_json"),
+    "sarif": ("sarif", "render"),
+    "junit": ("junit", "render"),
+    "markdown": ("markdown", "render"),
+    "html": ("html", "render"),
+    "github": ("annotations", "render_github"),
+    "azure": ("annotations", "render_azure"),
+}
+
 
 def render(manifest: dict, fmt: str) -> str:
-    if fmt == "json":
-        from toolkit.render.jsondoc import render_json
-
-        return render_json(manifest)
-    from toolkit.render.check_table import render_check_table
-
-    buffer = io.StringIO()
-    render_check_table(manifest, buffer)
-    return buffer.getvalue()
+    module, function = FORMATS[fmt]
+    return getattr(importlib.import_module(f"toolkit.render.{module}"), function)(manifest)
 
 
 def emit(manifest: dict, fmt: str, target: str | None) -> None:
@@ -49,3 +55,11 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise InputError(path, f"cannot write ({exc.strerror})") from None
+
+
+def render_table_text(manifest: dict) -> str:
+    from toolkit.render.check_table import render_check_table
+
+    buffer = io.StringIO()
+    render_check_table(manifest, buffer)
+    return buffer.getvalue()

@@ -9,6 +9,7 @@ from typing import Any
 
 PASS, FAIL, WARN = "pass", "fail", "warn"
 NOT_APPLICABLE, SKIPPED, NOT_EVALUATED = "not-applicable", "skipped", "not-evaluated"
+WAIVED = "waived"  # shown in place of fail/warn when a waiver covers the finding
 OUTCOMES = (PASS, FAIL, WARN, NOT_APPLICABLE, SKIPPED, NOT_EVALUATED)
 SEVERITIES = ("blocker", "warning", "info")
 PATHS = ("oobe", "first-sign-in", "backup")
