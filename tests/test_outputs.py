@@ -10,9 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from lxml import etree
-
 from conftest import GOLDEN, require_tool
+from lxml import etree
 
 SCHEMAS = Path(__file__).parent / "schemas"
 FORMATS = ("table", "json", "sarif", "junit", "markdown", "html", "github", "azure")
@@ -177,7 +176,7 @@ def test_azure_logging_commands_and_succeeded_with_issues(cli, deep_tools, tmp_p
 
 
 def test_render_reproduces_every_format_byte_for_byte(cli, deep_tools, tmp_path):
-    code, out = run_all_formats(cli, tmp_path, *BLOCKED)
+    code, _ = run_all_formats(cli, tmp_path, *BLOCKED)
     manifest = tmp_path / "out.json"
     for fmt in FORMATS:
         again = tmp_path / f"again.{fmt}"

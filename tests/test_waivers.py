@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from conftest import GOLDEN
@@ -56,7 +57,7 @@ def test_waived_blockers_keep_their_outcome_and_stop_blocking(cli, deep_tools, l
                                 "justification": "Rebuild scheduled; devices patch at OOBE meanwhile"}
     assert by_rule(manifest, "IMG007")["outcome"] == "fail"  # not waived, a warning: does not block
     assert [w["ticket"] for w in manifest["waivers"]["applied"]] == ["CHG-4", "CHG-6"]
-    assert manifest["waivers"]["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest()
+    assert manifest["waivers"]["sha256"] == hashlib.sha256(Path(path).read_bytes()).hexdigest()
     # --no-waivers: the audit view, findings count as found
     audit, manifest = run(cli, IMAGE, "--waivers", path, "--no-waivers")
     assert audit.code == 1 and by_rule(manifest, "IMG004")["outcome"] == "fail"
@@ -114,7 +115,7 @@ def test_unused_waivers_are_reported(cli, deep_tools, ledger):
 def test_image_sha256_scope_hashes_the_image(cli, deep_tools, ledger):
     digest = hashlib.sha256(IMAGE.read_bytes()).hexdigest()
     path = ledger(entry("IMG004", f'{{ image_sha256 = "{digest.upper()}" }}'))
-    result, manifest = run(cli, IMAGE, "--waivers", path)
+    _, manifest = run(cli, IMAGE, "--waivers", path)
     assert by_rule(manifest, "IMG004")["outcome"] == "waived"
     assert manifest["inputs"][0]["sha256"] == digest  # the evidence for the waiver is in the manifest
     other = ledger(entry("IMG004", f'{{ image_sha256 = "{"0" * 64}" }}'))
@@ -126,11 +127,11 @@ def test_export_and_object_id_scope(cli, ledger):
     restore_id = "2f9d6e5a-6c1b-4c8e-9a47-5d3c1b2a0f11_WindowsRestore"
     path = ledger(entry("TEN001", f'{{ export = "Device Enrollment Configurations/Windows Restore.json", '
                                   f'object_id = "{restore_id}" }}', ticket="CHG-TEN"),
-                  entry("TEN001", f'{{ export = "Device Enrollment Configurations/Windows Restore.json", '
-                                  f'object_id = "00000000-0000-0000-0000-000000000000" }}', ticket="CHG-OTHER"))
-    result, manifest = run(cli, "--intune", GOLDEN / "intune" / "blocked")
+                  entry("TEN001", '{ export = "Device Enrollment Configurations/Windows Restore.json", '
+                                  'object_id = "00000000-0000-0000-0000-000000000000" }', ticket="CHG-OTHER"))
+    _, manifest = run(cli, "--intune", GOLDEN / "intune" / "blocked")
     assert by_rule(manifest, "TEN001")["outcome"] == "fail"
-    result, manifest = run(cli, "--intune", GOLDEN / "intune" / "blocked", "--waivers", path)
+    _, manifest = run(cli, "--intune", GOLDEN / "intune" / "blocked", "--waivers", path)
     assert by_rule(manifest, "TEN001")["outcome"] == "waived"
     assert [w["ticket"] for w in manifest["waivers"]["unused"]] == ["CHG-OTHER"]
 

@@ -64,10 +64,17 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
 
 
 @cli.command("rules")
-def rules_cmd() -> int:
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True,
+              help="markdown is docs/rules.md.")
+def rules_cmd(fmt: str) -> int:
     """List every rule: ID, severity, input kind, paths and title."""
     from toolkit.rules.registry import RULES
 
+    if fmt == "markdown":
+        from toolkit.render.rules_doc import render_rules
+
+        click.echo(render_rules(RULES), nl=False)
+        return EXIT_OK
     for r in RULES:
         click.echo(f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}")
     return EXIT_OK
@@ -214,7 +221,9 @@ def config_cmd(config_file, no_waivers, **_) -> int:
             shown, origin = None, "command line (--no-waivers)"
         else:
             origin = setting.origin
-        if isinstance(shown, tuple):
+        if isinstance(shown, bool):
+            shown = "true" if shown else "false"
+        elif isinstance(shown, tuple):
             shown = ", ".join(shown) or "table"
         click.echo(f"{key:<12} {shown if shown not in (None, '') else '-':<40} {origin}")
     return EXIT_OK

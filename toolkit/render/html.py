@@ -42,8 +42,10 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def badge(outcome: str) -> str:
-    return f'<span class="o o-{e(outcome)}">{e(outcome)}</span>'
+def badge(outcome: str, blocking: bool = True) -> str:
+    """An outcome label; a failure that does not block at --fail-on is drawn in the warning colour."""
+    style = "warn" if outcome == "fail" and not blocking else outcome
+    return f'<span class="o o-{e(style)}">{e(outcome)}</span>'
 
 
 def link(url: str) -> str:
@@ -100,7 +102,7 @@ def _matrix(manifest: dict) -> list[str]:
                 continue
             worst = min(results, key=lambda r: RANK.index(r["outcome"]))
             tip = "; ".join(f"{r['subject']}: {r['outcome']}" for r in results)
-            row.append(f'<td title="{e(tip)}">{badge(worst["outcome"])}</td>')
+            row.append(f'<td title="{e(tip)}">{badge(worst["outcome"], worst["blocking"])}</td>')
         rows.append("<tr>" + "".join(row) + "</tr>")
     return [*rows, "</table>"]
 
@@ -112,7 +114,8 @@ def _findings(manifest: dict) -> list[str]:
         out.append("<p>No findings.</p>")
     for r in found:
         blocks = "blocks the release" if r["blocking"] else "does not block"
-        out.append(f'<article class="finding f-{e(r["outcome"])}"><h3>{badge(r["outcome"])} {e(r["rule"])} '
+        style = r["outcome"] if r["blocking"] or r["outcome"] != "fail" else "warn"
+        out.append(f'<article class="finding f-{e(style)}"><h3>{badge(r["outcome"], r["blocking"])} {e(r["rule"])} '
                    f'{e(r["title"])} <span class=small>{e(r["severity"])} · {e(blocks)}</span></h3>')
         out.append(f"<p><b>Subject:</b> <code>{e(r['subject'])}</code><br>{e(r['message'])}</p>")
         if r["outcome"] == "waived":
