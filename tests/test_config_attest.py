@@ -111,6 +111,8 @@ def test_attest_statement_names_the_image_digest_and_the_configuration(cli, deep
     assert names["baseline"] == doc["baseline"]["sha256"] and names["release"] == doc["catalog"]["sha256"]
     assert names["waivers"] == hashlib.sha256(waivers.read_bytes()).hexdigest()
     assert names["manifest"] == hashlib.sha256(manifest.read_bytes()).hexdigest()
+    # for `cosign attest-blob --predicate FILE --type <predicateType> IMAGE`, which computes the subject
+    assert json.loads(cli("attest", manifest, "--predicate-only").out) == predicate
 
 
 def test_attest_refuses_an_image_that_changed(cli, tmp_path):

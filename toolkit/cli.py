@@ -246,7 +246,9 @@ def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
 @cli.command("attest")
 @click.argument("manifest_file", metavar="MANIFEST")
 @click.option("-o", "--output", "target", metavar="FILE", help="Write the statement here (default: stdout).")
-def attest_cmd(manifest_file: str, target: str | None) -> int:
+@click.option("--predicate-only", is_flag=True,
+              help="Write only the predicate, for `cosign attest-blob --predicate` / `actions/attest predicate-path`.")
+def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> int:
     """Write an in-toto Statement v1 (predicate test-result/v0.1) about the checked image for
     `cosign attest-blob` or `actions/attest`: subject = the image file's sha256 (hashed now, with
     a progress bar, when the manifest lacks it); configuration = baseline, catalog, waiver file
@@ -256,7 +258,8 @@ def attest_cmd(manifest_file: str, target: str | None) -> int:
     from toolkit.render.jsondoc import render_json
     from toolkit.render.output import write_atomic
 
-    text = render_json(statement(load_manifest(manifest_file), manifest_file))
+    document = statement(load_manifest(manifest_file), manifest_file)
+    text = render_json(document["predicate"] if predicate_only else document)
     if target:
         write_atomic(Path(target), text)
     else:
