@@ -218,3 +218,12 @@ def test_html_is_self_contained(cli, deep_tools, tmp_path):
     hrefs = re.findall(r'href="([^"]+)"', html)
     assert hrefs and all(h.startswith("https://learn.microsoft.com/") for h in hrefs)  # doc links only
     assert "BLOCKED" in html and "IMG004" in html and "Add-WindowsPackage" in html
+
+
+def test_render_and_attest_of_an_offline_directory_check(cli, deep_tools, tmp_path):
+    manifest = tmp_path / "m.json"
+    checked = cli("check", GOLDEN / "offline_win11_25h2", "-o", f"json={manifest}")
+    rendered = cli("render", manifest, "-o", "json")
+    assert rendered.code == checked.code and rendered.out == manifest.read_text()
+    attested = cli("attest", manifest)
+    assert attested.code == 2 and "has no input with a digest to attest" in attested.err

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_SMALL_FILE_BYTES
 
 CONFIG_NAME = "oobe-ready.toml"
@@ -60,13 +60,7 @@ def load_config(path: str) -> tuple[Path, dict]:
 def _load(file: Path) -> dict:
     from toolkit.baselines import tomllib
 
-    try:
-        with file.open("rb") as fh:
-            raw = fh.read(MAX_SMALL_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(file, f"cannot read config ({exc.strerror})") from None
-    if len(raw) > MAX_SMALL_FILE_BYTES:
-        raise InputError(file, f"config file is over the {MAX_SMALL_FILE_BYTES}-byte limit")
+    raw = read_input(file, MAX_SMALL_FILE_BYTES, "config file")
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

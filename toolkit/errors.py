@@ -12,3 +12,15 @@ class InputError(Exception):
         self.path = None if path is None else str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
+
+
+def read_input(path: str | Path, limit: int, what: str) -> bytes:
+    """The bytes of an input file the user named, at most `limit`, or an InputError naming it."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
+    if len(raw) > limit:
+        raise InputError(path, f"{what} is over the {limit}-byte limit")
+    return raw

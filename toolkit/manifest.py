@@ -7,7 +7,7 @@ from datetime import datetime
 
 from toolkit import __version__
 from toolkit.engine import Inputs, Result, blocks, counts
-from toolkit.errors import InputError
+from toolkit.errors import InputError, read_input
 from toolkit.inspection import image_document
 from toolkit.rules.base import Context, Rule
 
@@ -21,7 +21,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
     for source in inputs.images:
         manifest_inputs.append({
             "path": source.path, "kind": source.kind, "size": source.size,
-            "guid": source.header.guid if source.header else None, "xml_sha256": source.xml_sha256,
+            "guid": source.header.guid if source.header else None, "xml_sha256": source.xml_sha256 or None,
             "sha256": image_hashes.get(source.path),
         })
     if inputs.tenant is not None:
@@ -109,13 +109,7 @@ def load_manifest(path: str) -> dict:
     from toolkit.limits import MAX_MANIFEST_BYTES
     from toolkit.paths import manifests_dir
 
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_MANIFEST_BYTES + 1)
-    except OSError as exc:
-        raise InputError(path, f"cannot read manifest ({exc.strerror})") from None
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise InputError(path, f"manifest is over the {MAX_MANIFEST_BYTES}-byte limit")
+    raw = read_input(path, MAX_MANIFEST_BYTES, "manifest")
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

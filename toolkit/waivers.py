@@ -20,7 +20,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_SMALL_FILE_BYTES
 
 REQUIRED = ("rule", "scope", "justification", "owner", "ticket", "expires")
@@ -57,13 +57,7 @@ class WaiverFile:
 def load_waivers(path: str, known_rules: set[str]) -> WaiverFile:
     from toolkit.baselines import tomllib
 
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_SMALL_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(path, f"cannot read waiver file ({exc.strerror})") from None
-    if len(raw) > MAX_SMALL_FILE_BYTES:
-        raise InputError(path, f"waiver file is over the {MAX_SMALL_FILE_BYTES}-byte limit")
+    raw = read_input(path, MAX_SMALL_FILE_BYTES, "waiver file")
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

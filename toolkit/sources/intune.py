@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, read_input
 
 MAX_JSON_BYTES = 32 * 1024 * 1024
 MAX_FILES = 20_000
@@ -97,13 +97,7 @@ def load_json(path: Path) -> object:
 
 def _load(path: Path) -> tuple[object, str]:
     """The parsed document and the sha256 of the bytes it was parsed from."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_JSON_BYTES + 1)
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_JSON_BYTES:
-        raise InputError(path, f"JSON file is over the {MAX_JSON_BYTES}-byte limit")
+    raw = read_input(path, MAX_JSON_BYTES, "JSON file")
     text = decode_text(raw, path)
     try:
         doc = json.loads(text)
