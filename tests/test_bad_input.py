@@ -120,7 +120,7 @@ def test_external_entity_is_never_read(cli, tmp_path):
 
 
 def test_oversized_xml_resource(cli, tmp_path):
-    from toolkit.sources.safexml import MAX_XML_BYTES
+    from toolkit.limits import MAX_XML_BYTES
 
     data = bytearray(REAL)
     struct.pack_into("<QQQ", data, 0x48, (MAX_XML_BYTES + 2) | (0x02 << 56), 208, MAX_XML_BYTES + 2)

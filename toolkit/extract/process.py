@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from toolkit.limits import MAX_TOOL_OUTPUT
+
 
 class ExtractionError(Exception):
     """Files could not be read out of an image. The message is one line for the user."""
@@ -29,7 +31,6 @@ class ToolResult:
     stderr: str
 
 
-MAX_STDOUT = 64 * 1024 * 1024  # a `dir` listing of a whole Windows tree is ~40 MiB
 
 
 def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = None,
@@ -65,8 +66,8 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
                     if not chunk:
                         break
                     size += len(chunk)
-                    if size > MAX_STDOUT:
-                        raise ExtractionError(f"{name} printed more than {MAX_STDOUT} bytes")
+                    if size > MAX_TOOL_OUTPUT:
+                        raise ExtractionError(f"{name} printed more than {MAX_TOOL_OUTPUT} bytes")
                     chunks.append(chunk)
                     if on_output is not None:
                         on_output(chunk.decode("utf-8", "replace"))

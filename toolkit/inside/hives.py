@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from toolkit.inside import UnreadableFile, time_limit
-from toolkit.limits import MAX_HIVE_BYTES, PARSE_TIMEOUT
+from toolkit.limits import MAX_HIVE_BYTES, MAX_LISTED_SUBKEYS, PARSE_TIMEOUT
 
 CURRENT_VERSION = r"Microsoft\Windows NT\CurrentVersion"
 CURRENT_VERSION_VALUES = ("CurrentBuild", "CurrentBuildNumber", "DisplayVersion", "UBR", "EditionID",
@@ -20,7 +20,6 @@ CURRENT_VERSION_VALUES = ("CurrentBuild", "CurrentBuildNumber", "DisplayVersion"
 SETUP_STATE = r"Microsoft\Windows\CurrentVersion\Setup\State"
 CBS_PACKAGES = r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages"
 CBS_PREFIXES = ("package_for_rollupfix", "package_for_servicingstack", "package_for_kb")
-MAX_LISTED_SUBKEYS = 200_000
 T = TypeVar("T")
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import InputError
+from toolkit.limits import MAX_AUTOPILOT_BYTES
 
 FILE_NAME = "AutopilotConfigurationFile.json"
-MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,13 @@ def read_autopilot_file(path: str | Path, image_path: str | None = None) -> Auto
     path = Path(path)
     try:
         with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = fh.read(MAX_AUTOPILOT_BYTES + 1)
     except IsADirectoryError:
         raise InputError(path, "is a directory, not an Autopilot file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(path, f"Autopilot file is over the {MAX_BYTES}-byte limit")
+    if len(raw) > MAX_AUTOPILOT_BYTES:
+        raise InputError(path, f"Autopilot file is over the {MAX_AUTOPILOT_BYTES}-byte limit")
     return autopilot_file_from_bytes(raw, str(path), image_path)
 
 

@@ -13,10 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from toolkit.errors import InputError, read_input
-
-MAX_JSON_BYTES = 32 * 1024 * 1024
-MAX_FILES = 20_000
-MAX_DEPTH = 64
+from toolkit.limits import MAX_EXPORT_FILES, MAX_JSON_BYTES, MAX_JSON_DEPTH
 
 # object kind -> the input kind `--require` speaks of
 KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings": "tenant",
@@ -104,9 +101,9 @@ def _load(path: Path) -> tuple[object, str]:
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
-        raise InputError(path, "JSON nested too deeply") from None
-    if _depth(doc) > MAX_DEPTH:
-        raise InputError(path, f"JSON nested deeper than {MAX_DEPTH} levels")
+        raise InputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _depth(doc) > MAX_JSON_DEPTH:
+        raise InputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return doc, hashlib.sha256(raw).hexdigest()
 
 
@@ -124,25 +121,20 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 
 def _depth(doc: object) -> int:
+    """Arrays and objects nested at the deepest point (a flat object is 1), counted up to the limit + 1."""
     depth, level = 0, [doc]
-    while level:
+    while level := [x for x in level if isinstance(x, (dict, list))]:
         depth += 1
-        nxt: list = []
-        for item in level:
-            if isinstance(item, dict):
-                nxt.extend(item.values())
-            elif isinstance(item, list):
-                nxt.extend(item)
-        level = nxt
-        if depth > MAX_DEPTH:
+        if depth > MAX_JSON_DEPTH:
             break
-    return depth - 1
+        level = [v for x in level for v in (x.values() if isinstance(x, dict) else x)]
+    return depth
 
 
 def _read_folder(folder: Path, facts: IntuneFacts) -> None:
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    if len(files) > MAX_FILES:
-        raise InputError(folder, f"export folder holds {len(files)} files, over the limit of {MAX_FILES}")
+    if len(files) > MAX_EXPORT_FILES:
+        raise InputError(folder, f"export folder holds {len(files)} files, over the limit of {MAX_EXPORT_FILES}")
     for path in files:
         if path.suffix.lower() != ".json":
             facts.ignored += 1

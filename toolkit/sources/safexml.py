@@ -16,7 +16,7 @@ from toolkit.errors import InputError
 if TYPE_CHECKING:
     from lxml import etree
 
-MAX_XML_BYTES = 16 * 1024 * 1024
+from toolkit.limits import MAX_XML_BYTES
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
 from toolkit.facts import ImageFacts, ImageSource, ResourceHeader, WimHeader, WindowsVersion
-from toolkit.sources.safexml import MAX_XML_BYTES, parse_xml
+from toolkit.limits import MAX_IMAGES, MAX_XML_BYTES
+from toolkit.sources.safexml import parse_xml
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -27,7 +28,6 @@ WIM_MAGIC = b"MSWIM\0\0\0"
 PIPABLE_MAGIC = b"WLPWM\0\0\0"
 VERSION_DEFAULT = 0x10D00
 VERSION_SOLID = 0xE00
-MAX_IMAGES = 65535
 _HEADER = struct.Struct("<8sIIII16sHHI24s24s24sI24s60s")
 _RESHDR = struct.Struct("<QQQ")
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
