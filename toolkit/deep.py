@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from toolkit.extract import INSTALL_HINT, NO_BACKEND, Backend, Entry, ExtractionError, backend_for, read_capped
+from toolkit.extract.process import stop_running_tools
 from toolkit.facts import (
     KERNEL,
     SETUP_COMPLETE,
@@ -62,25 +63,13 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
             unavailable.setdefault(source.path, f"{NO_BACKEND}: {INSTALL_HINT}")
             continue
         jobs += [Job(backend, image, f"{source.path}#{image.index}") for image in source.images]
-    deep: dict[str, DeepFacts] = {}
     with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp, \
             ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
-        if len(jobs) == 1:  # nothing to share: skip the listing, extract the big files by name
-            jobs[0].fresh = list(BIG.values())
-        else:
-            list(pool.map(_list, jobs))
-            owners: set[str] = set()
-            for job in jobs:  # the first index holding a content extracts it
-                job.fresh = [e.path for e in job.big.values()
-                             if e is not None and (key := job.key(e)) not in owners and not owners.add(key)]
-        for n, job in enumerate(jobs):
-            job.work = Path(tmp) / str(n)
-            job.work.mkdir()
-        list(pool.map(lambda job: _extract(job, progress), jobs))
-        cache: dict[str, object] = {}
-        for job in jobs:
-            deep[job.origin] = job.read(cache)
-            shutil.rmtree(job.work, ignore_errors=True)  # free the disk as soon as an index is read
+        try:
+            deep = _run_jobs(jobs, pool, Path(tmp), progress)
+        except BaseException:  # Ctrl-C or a bug: stop the workers' tools before the pool waits for them
+            stop_running_tools()
+            raise
     out = []
     for source in sources:
         if source.path in unavailable:
@@ -90,6 +79,28 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
             images = tuple(replace(i, deep=deep.get(f"{source.path}#{i.index}", i.deep)) for i in source.images)
         out.append(replace(source, images=images))
     return out
+
+
+def _run_jobs(jobs: list[Job], pool: ThreadPoolExecutor, tmp: Path, progress) -> dict[str, DeepFacts]:
+    """List (to share contents between indexes), extract in parallel, then read in order."""
+    if len(jobs) == 1:  # nothing to share: skip the listing, extract the big files by name
+        jobs[0].fresh = list(BIG.values())
+    else:
+        list(pool.map(_list, jobs))
+        owners: set[str] = set()
+        for job in jobs:  # the first index holding a content extracts it
+            job.fresh = [e.path for e in job.big.values()
+                         if e is not None and (key := job.key(e)) not in owners and not owners.add(key)]
+    for n, job in enumerate(jobs):
+        job.work = tmp / str(n)
+        job.work.mkdir()
+    list(pool.map(lambda job: _extract(job, progress), jobs))
+    deep: dict[str, DeepFacts] = {}
+    cache: dict[str, object] = {}
+    for job in jobs:
+        deep[job.origin] = job.read(cache)
+        shutil.rmtree(job.work, ignore_errors=True)  # free the disk as soon as an index is read
+    return deep
 
 
 class Job:

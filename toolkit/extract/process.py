@@ -13,6 +13,7 @@ import selectors
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,20 @@ class ToolResult:
 
 
 
+_RUNNING: set[subprocess.Popen] = set()  # tools started by any thread, until they have exited
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_running_tools() -> None:
+    """Kill every tool still running. Ctrl-C reaches only the main thread; tools started by worker
+    threads would otherwise run on (and keep the process alive) until their own time limit."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = None,
              env: dict[str, str] | None = None, on_output: Callable[[str], None] | None = None) -> ToolResult:
     """Run `argv`, feeding stdout chunks to `on_output` (progress) as they arrive."""
@@ -49,6 +64,8 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
                                     preexec_fn=limit_child)
         except OSError as exc:
             raise ExtractionError(f"cannot run {name}: {exc.strerror}") from None
+        with _RUNNING_LOCK:
+            _RUNNING.add(proc)
         chunks: list[bytes] = []
         size = 0
         deadline = time.monotonic() + timeout
@@ -80,6 +97,8 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
             raise
         finally:
             proc.stdout.close()
+            with _RUNNING_LOCK:
+                _RUNNING.discard(proc)
         err.seek(0)
         stderr = err.read(65536).decode("utf-8", "replace")
     if fsize_limit is not None and code in (-signal.SIGXFSZ, 128 + signal.SIGXFSZ):
