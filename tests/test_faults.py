@@ -97,7 +97,7 @@ def test_ctrl_c_during_extraction_exits_130_and_cleans_up(tmp_path, index):
         time.sleep(0.05)
     tool_pid = int(marker.read_text())
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "oobe-ready: interrupted" and "Traceback" not in err
     assert list(scratch.iterdir()) == []

@@ -30,7 +30,8 @@ def inputs(tmp_path, monkeypatch):
     shutil.copytree(GOLDEN / "intune" / "blocked", root / "intune")
     apf = root / "apf"
     apf.mkdir()
-    shutil.copy2(next((SAMPLES / "intune" / "autopilot_offline_json").iterdir()), apf / "AutopilotConfigurationFile.json")
+    sample = next((SAMPLES / "intune" / "autopilot_offline_json").iterdir())
+    shutil.copy2(sample, apf / "AutopilotConfigurationFile.json")
     (root / "waivers.toml").write_text('[[waiver]]\nrule = "IMG007"\nscope = { build = ">=1" }\n'
                                        'justification = "j"\nowner = "o"\nticket = "T"\nexpires = 2099-01-01\n')
     (root / "oobe-ready.toml").write_text('fail-on = "warning"\n')
@@ -58,8 +59,9 @@ def commands(i: Path) -> list[list[str]]:
         ["inspect", *images],
         ["inspect", "--deep", "--format", "json", *images],
         ["inspect", "--deep", "--index", "2", str(i / "win11_24h2_multi.wim")],
-        ["check", *images, "--intune", str(i / "intune"), "--autopilot-file", str(i / "apf" / "AutopilotConfigurationFile.json"),
-         "--waivers", str(i / "waivers.toml"), "--config", str(i / "oobe-ready.toml"), "--hash-images", *every_format],
+        ["check", *images, "--intune", str(i / "intune"),
+         "--autopilot-file", str(i / "apf" / "AutopilotConfigurationFile.json"), "--waivers", str(i / "waivers.toml"),
+         "--config", str(i / "oobe-ready.toml"), "--hash-images", *every_format],
         ["check", str(i / "win11_23h2_enterprise.wim"), "--no-deep", "--no-waivers", "--path", "first-sign-in",
          "--fail-on", "warning", "--require", "image,esp", "--tenant-id", "d78aee32-8f91-4f9e-90ea-fb72965d9d7c",
          "--cloud", "public", "--baseline", "wbfo-2025-11", "--index", "1", "-o", "json=manifest.json"],

@@ -64,7 +64,7 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
             continue
         jobs += [Job(backend, image, f"{source.path}#{image.index}") for image in source.images]
     with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp, \
-            ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+            ThreadPoolExecutor(max_workers=workers()) as pool:
         try:
             deep = _run_jobs(jobs, pool, Path(tmp), progress)
         except BaseException:  # Ctrl-C or a bug: stop the workers' tools before the pool waits for them
@@ -79,6 +79,12 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
             images = tuple(replace(i, deep=deep.get(f"{source.path}#{i.index}", i.deep)) for i in source.images)
         out.append(replace(source, images=images))
     return out
+
+
+def workers() -> int:
+    """Extraction tools run in parallel: one per core (at most 8), or OOBE_READY_WORKERS."""
+    value = os.environ.get("OOBE_READY_WORKERS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else max(1, min(8, os.cpu_count() or 1))
 
 
 def _run_jobs(jobs: list[Job], pool: ThreadPoolExecutor, tmp: Path, progress) -> dict[str, DeepFacts]:
