@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402
 import insides  # noqa: E402
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 
 from toolkit.deep import BIG, SMALL, deep_inspect  # noqa: E402
 from toolkit.sources.wim import read_image_source  # noqa: E402
@@ -150,10 +150,7 @@ def main() -> None:
         "give each edition its own (EditionID differs), and each distinct hive is read once.",
         "",
     ]
-    report = "\n".join(lines)
-    print(report)
-    if args.write:
-        record("deep", report)
+    publish("deep", lines, args.write)
 
 
 if __name__ == "__main__":

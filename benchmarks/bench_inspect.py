@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402  (golden_images/build.py: the same XML as the fixtures)
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 
 from toolkit.sources.wim import read_image_source  # noqa: E402
 
@@ -144,10 +144,7 @@ def main() -> None:
         f"`oobe-ready --version` {ms(version)} whole process. Largest imports: {', '.join(top)}.",
         "",
     ]
-    report = "\n".join(lines)
-    print(report)
-    if args.write:
-        record("inspect", report)
+    publish("inspect", lines, args.write)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from bench_deep import big_software, capture, golden, insides, median  # noqa: E402
-from results import record  # noqa: E402
+from results import publish  # noqa: E402
 
 EXPORT = ROOT / "golden_images" / "intune" / "ready"
 
@@ -121,10 +121,7 @@ def main() -> None:
         "rows include interpreter start-up (~0.3 s).",
         "",
     ]
-    report = "\n".join(lines)
-    print(report)
-    if args.write:
-        record("scale", report)
+    publish("scale", lines, args.write)
 
 
 if __name__ == "__main__":

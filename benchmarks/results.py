@@ -13,3 +13,11 @@ def record(section: str, report: str) -> None:
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
     text = re.sub(rf"## {re.escape(section)}: .*?(?=\n## |\Z)", "", text, flags=re.S).rstrip()
     RESULTS.write_text(text + "\n\n" + report)
+
+
+def publish(section: str, lines: list[str], write: bool) -> None:
+    """Print the report; with --write, also record it in RESULTS.md."""
+    report = "\n".join(lines)
+    print(report)
+    if write:
+        record(section, report)
