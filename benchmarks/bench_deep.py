@@ -21,7 +21,6 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402
 import insides  # noqa: E402
-from results import publish  # noqa: E402
+from results import median, oobe_ready_check, publish  # noqa: E402
 
 from toolkit.deep import BIG, SMALL, deep_inspect  # noqa: E402
 from toolkit.sources.wim import read_image_source  # noqa: E402
@@ -67,15 +66,6 @@ def capture(wim: Path, tree: Path, names: list[str]) -> None:
                        check=True, stdout=subprocess.DEVNULL)
 
 
-def median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def bare_extract(wim: Path, work: Path) -> None:
     dest = work / "bare"
     shutil.rmtree(dest, ignore_errors=True)
@@ -86,11 +76,6 @@ def bare_extract(wim: Path, work: Path) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**os.environ, "WIMLIB_IMAGEX_IGNORE_CASE": "1"})
     shutil.rmtree(dest)
-
-
-def cli(*args: object) -> None:
-    subprocess.run([sys.executable, "-m", "toolkit", "check", *map(str, args), "-o", "json"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def main() -> None:
@@ -115,8 +100,8 @@ def main() -> None:
         bare = median(lambda: bare_extract(one, work), args.runs)
         deep_one = median(lambda: deep_inspect([src_one]), args.runs)
         deep_eleven = median(lambda: deep_inspect([src_eleven]), args.runs)
-        cli_one = median(lambda: cli(eleven, "--index", "1"), args.runs)
-        cli_eleven = median(lambda: cli(eleven), args.runs)
+        cli_one = median(lambda: oobe_ready_check(eleven, "--index", "1"), args.runs)
+        cli_eleven = median(lambda: oobe_ready_check(eleven), args.runs)
         sizes = (one.stat().st_size, eleven.stat().st_size)
 
     version = subprocess.run(["wimlib-imagex", "--version"], capture_output=True, text=True).stdout.splitlines()[0]

@@ -20,10 +20,8 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -33,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402  (golden_images/build.py: the same XML as the fixtures)
-from results import publish  # noqa: E402
+from results import median, publish, run  # noqa: E402
 
 from toolkit.sources.wim import read_image_source  # noqa: E402
 
@@ -52,24 +50,6 @@ def make_wim(path: Path, payload_bytes: int, work: Path) -> None:
     subprocess.run(["wimlib-imagex", "capture", str(tree), str(path), image.name, "--compress=none",
                     *props], check=True, stdout=subprocess.DEVNULL)
     shutil.rmtree(tree)
-
-
-def median_seconds(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def median_call(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def import_time_us() -> tuple[int, list[str]]:
@@ -104,11 +84,11 @@ def main() -> None:
         for label, wim in (("small", small), ("big", big)):
             rows[label] = {
                 "size": wim.stat().st_size,
-                "inspect": median_seconds([*cli, "inspect", str(wim), "--format", "json"], args.runs),
-                "read": median_call(lambda w=wim: read_image_source(w), args.runs * 20),
-                "wimlib": median_seconds(["wimlib-imagex", "info", str(wim)], args.runs),
+                "inspect": median(lambda w=wim: run([*cli, "inspect", str(w), "--format", "json"]), args.runs),
+                "read": median(lambda w=wim: read_image_source(w), args.runs * 20),
+                "wimlib": median(lambda w=wim: run(["wimlib-imagex", "info", str(w)]), args.runs),
             }
-        version = median_seconds([*cli, "--version"], args.runs)
+        version = median(lambda: run([*cli, "--version"]), args.runs)
         import_us, top = import_time_us()
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,11 +1,40 @@
-"""Record a benchmark's section in benchmarks/RESULTS.md, replacing its previous figures."""
+"""What every benchmark shares: median timing, running the CLI, and recording a section in
+benchmarks/RESULTS.md (replacing that section's previous figures)."""
 
 from __future__ import annotations
 
+import os
 import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+ROOT = RESULTS.parent.parent
+
+
+def median(fn: Callable[[], object], runs: int) -> float:
+    """Median wall time of `runs` calls of `fn`, in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(cmd: list[str], env: dict | None = None, check: bool = True) -> None:
+    """A whole process, output discarded (what a pipeline step costs)."""
+    subprocess.run(cmd, cwd=ROOT, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {})})
+
+
+def oobe_ready_check(*args: object, env: dict | None = None) -> None:
+    """`python -m toolkit check ARGS -o json`; its exit code is the verdict, not a failure."""
+    run([sys.executable, "-m", "toolkit", "check", *map(str, args), "-o", "json"], env=env, check=False)
 
 
 def record(section: str, report: str) -> None:

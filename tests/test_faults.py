@@ -74,7 +74,7 @@ def test_a_backend_dying_mid_extraction_is_not_evaluated(cli, tmp_path, monkeypa
     assert result.code == 3
     outcomes = svc(json.loads(result.out))
     assert outcomes and all(r["outcome"] == "not-evaluated" for r in outcomes)
-    assert "simulated crash" in outcomes[0]["message"] or "killed" in outcomes[0]["message"], outcomes[0]
+    assert outcomes[0]["message"].endswith("extract failed: [ERROR] simulated crash (killed by SIGKILL)"), outcomes[0]
     assert list(private_tmp.iterdir()) == []
 
 

@@ -168,7 +168,7 @@ def test_reader_survives_mutated_input(target, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"fuzz-{target}")
     run_one(target, seeds(target)[0], workdir)  # warm up: imports happen outside the timed examples
 
-    @settings(max_examples=EXAMPLES, deadline=1000, database=None, derandomize=False,
+    @settings(max_examples=EXAMPLES, deadline=1000, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(data=mutated(seeds(target)))
     def fuzz(data: bytes) -> None:

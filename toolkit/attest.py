@@ -8,7 +8,6 @@ requirements, data and exceptions produced the verdict. Ready for `cosign attest
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from toolkit.errors import InputError
@@ -19,7 +18,7 @@ IMAGE_KINDS = ("wim", "esd", "swm", "xml")
 RESULT = {"ready": "PASSED", "blocked": "FAILED", "incomplete": "FAILED"}
 
 
-def statement(manifest: dict, manifest_path: str) -> dict:
+def statement(manifest: dict, manifest_sha256: str, manifest_path: str) -> dict:
     inputs = manifest["inputs"]
     images = [i for i in inputs if i["kind"] in IMAGE_KINDS]
     pool = images or [i for i in inputs if i.get("sha256")]
@@ -38,7 +37,7 @@ def statement(manifest: dict, manifest_path: str) -> dict:
     configuration += [{"name": f"{i['kind']} {i['path']}", "digest": {"sha256": i["sha256"]}}
                       for i in inputs if i not in pool and i.get("sha256")]
     configuration.append({"name": f"manifest {os.path.basename(manifest_path)}", "mediaType": "application/json",
-                          "digest": {"sha256": _sha256_of(manifest_path)}})
+                          "digest": {"sha256": manifest_sha256}})
     passed, warned, failed = [], [], []
     for r in manifest["results"]:
         name = f"{r['rule']} {r['subject']}"
@@ -75,8 +74,3 @@ def _digests(pool: list[dict]) -> dict[str, str]:
                              f"manifest says {item['size']})")
     computed = hash_files([i["path"] for i in missing])
     return {i["path"]: i.get("sha256") or computed[i["path"]] for i in pool}
-
-
-def _sha256_of(path: str) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()

@@ -7,7 +7,6 @@ Heavy modules (lxml, rich, the catalog) load inside the commands that need them.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -213,8 +212,10 @@ def _emit_all(manifest: dict, targets: list[tuple[str, str | None]]) -> None:
 def config_cmd(config_file, no_waivers, **_) -> int:
     """Show each effective `check` setting and where it came from: the command line, the config
     file, or the default. Takes the same options as `check`."""
+    import os
+
     file, settings = _settings(config_file)
-    click.echo(f"config file: {file if file else 'none found (searched upward from ' + str(Path.cwd()) + ')'}")
+    click.echo(f"config file: {file if file else 'none found (searched upward from ' + os.getcwd() + ')'}")
     for key, setting in settings.items():
         shown = setting.value
         if key == "waivers" and no_waivers:
@@ -238,7 +239,7 @@ def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
     from toolkit.manifest import load_manifest
 
     targets = _parse_outputs(outputs)
-    manifest = load_manifest(manifest_file)
+    manifest, _ = load_manifest(manifest_file)
     _emit_all(manifest, targets)
     return manifest["summary"]["exit_code"]
 
@@ -253,12 +254,14 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     `cosign attest-blob` or `actions/attest`: subject = the image file's sha256 (hashed now, with
     a progress bar, when the manifest lacks it); configuration = baseline, catalog, waiver file
     and manifest digests."""
+    from pathlib import Path
+
     from toolkit.attest import statement
     from toolkit.manifest import load_manifest
     from toolkit.render.jsondoc import render_json
     from toolkit.render.output import write_atomic
 
-    document = statement(load_manifest(manifest_file), manifest_file)
+    document = statement(*load_manifest(manifest_file), manifest_file)
     text = render_json(document["predicate"] if predicate_only else document)
     if target:
         write_atomic(Path(target), text)

@@ -100,8 +100,10 @@ def normalised(manifest: dict) -> dict:
     return json.loads(render_json(manifest))
 
 
-def load_manifest(path: str) -> dict:
-    """A saved manifest, checked against the manifest JSON Schema (it is an input like any other)."""
+def load_manifest(path: str) -> tuple[dict, str]:
+    """A saved manifest, checked against the manifest JSON Schema (it is an input like any other),
+    and the sha256 of the bytes it was read from."""
+    import hashlib
     import json
 
     import jsonschema
@@ -121,4 +123,4 @@ def load_manifest(path: str) -> dict:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         raise InputError(path, f"not a valid oobe-ready manifest at {where}: {error.message}")
-    return doc
+    return doc, hashlib.sha256(raw).hexdigest()

@@ -31,6 +31,15 @@ class ToolResult:
     stdout: str
     stderr: str
 
+    def problem(self, text: str | None = None) -> str:
+        """The tool's last message line (from stderr unless `text` is given), and the signal that
+        ended it, if one did: a tool killed mid-run often prints nothing."""
+        line = last_line(self.stderr if text is None else text)
+        if self.returncode < 0:
+            with contextlib.suppress(ValueError):
+                line += f" (killed by {signal.Signals(-self.returncode).name})"
+        return line
+
 
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from toolkit.extract import ByteProgress, Entry, files_under
-from toolkit.extract.process import ExtractionError, last_line, run_tool
+from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
 # -ssc-: names are case-insensitive as on Windows; -ba: no banner; -bd: no progress indicator
@@ -36,7 +36,7 @@ class SevenZipBackend:
         result = run_tool([self.tool, "l", "-slt", *COMMON, str(self.archive), self._in_archive(index, path)],
                           timeout=LIST_TIMEOUT)
         if result.returncode != 0:
-            problem = last_line(result.stdout + result.stderr)
+            problem = result.problem(result.stdout + result.stderr)
             raise ExtractionError(f"7-Zip could not list {self.archive.name}: {problem}")
         entries = []
         for block in result.stdout.replace("\r\n", "\n").split("\n\n"):
@@ -56,5 +56,5 @@ class SevenZipBackend:
                           timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES)
         if result.returncode != 0:
             raise ExtractionError(f"7-Zip could not extract from {self.archive.name}: "
-                                  f"{last_line(result.stdout + result.stderr)}")
+                                  f"{result.problem(result.stdout + result.stderr)}")
         return files_under(out / str(index) if self.prefixed else out)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from toolkit.extract import ByteProgress, Entry, files_under
-from toolkit.extract.process import ExtractionError, last_line, run_tool
+from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
 ENV = {"WIMLIB_IMAGEX_IGNORE_CASE": "1", "LC_ALL": "C"}
@@ -38,7 +38,7 @@ class WimlibBackend:
         if result.returncode == PATH_MISSING:
             return []
         if result.returncode != 0:
-            raise ExtractionError(f"wimlib-imagex dir failed: {last_line(result.stderr)}")
+            raise ExtractionError(f"wimlib-imagex dir failed: {result.problem()}")
         return _parse_dir(result.stdout)
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
@@ -60,7 +60,7 @@ class WimlibBackend:
         finally:
             listfile.unlink(missing_ok=True)
         if result.returncode != 0:
-            raise ExtractionError(f"wimlib-imagex extract failed: {last_line(result.stderr)}")
+            raise ExtractionError(f"wimlib-imagex extract failed: {result.problem()}")
         return files_under(dest)
 
 
