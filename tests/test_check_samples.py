@@ -17,7 +17,8 @@ EXPECTED = {
     "graph_autopilot_profiles/terraform-provider-microsoft365_mock_hybrid_post_02.json": ("AP001", "fail"),
     "graph_enrollment_configurations/Pacers31Colts18_default_windowsRestore.json": ("TEN001", "fail"),
     "graph_enrollment_configurations/IntuneHydrationKit_Windows-ESP-Profile.json": ("ESP001", "not-evaluated"),
-    "graph_enrollment_configurations/terraform-provider-microsoft365_mock_get_esp.json": ("ESP001", "fail"),
+    # unassigned ("assignments": []) and no default ESP exported: the default applies and is unseen
+    "graph_enrollment_configurations/terraform-provider-microsoft365_mock_get_esp.json": ("ESP001", "not-evaluated"),
     "settings_catalog/OpenIntuneBaseline_Win-OIB-SC-WindowsUserExperience-D-SettingsSync-v3.7.json": ("TEN002", "pass"),
     "conditional_access/j0eyv_CA203-Internals-AppProtection-MicrosoftIntuneEnrollment-AnyPlatform-MFA.utf16le-bom.json":
         ("TEN003", "pass"),

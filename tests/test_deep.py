@@ -69,7 +69,11 @@ def test_winpe_keeps_hive_ubr_1_without_a_finding(check, wimlib):
     for r in results(m, "SVC002"):
         assert r["outcome"] == "pass" and "UBR 1 is expected" in r["message"]
     assert {r["outcome"] for r in results(m, "SVC003")} == {"not-applicable"}
-    assert m["summary"]["verdict"] == "ready"
+    # boot images alone judge no install image: nothing judged is never ready
+    assert m["summary"]["verdict"] == "incomplete"
+    assert m["summary"]["gaps"] == [
+        "no install image among the sources: every index is a boot image (Setup, WinPE); pass the install.wim / "
+        "install.esd the devices are imaged from"]
 
 
 def test_unattend_outside_its_namespace_is_not_a_join(check, wimlib):

@@ -64,7 +64,8 @@ def test_json_depth_boundary(cli, tmp_path):
     depth = limits.MAX_JSON_DEPTH
 
     def nested(levels: int) -> str:  # an object holding arrays, `levels` containers deep in all
-        return '{"id": "x", "a": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
+        return ('{"id": "x_WindowsRestore", "state": "enabled", "a": '
+                + "[" * (levels - 1) + "]" * (levels - 1) + "}")
 
     assert cli("check", "--intune", export(tmp_path, "deep.json", nested(depth)), "-o", "json").code != 2
     result = cli("check", "--intune", export(tmp_path, "deeper.json", nested(depth + 1)))
@@ -79,7 +80,7 @@ def test_export_folder_file_count_boundary(cli, tmp_path, monkeypatch):
     folder = tmp_path / "export"
     folder.mkdir()
     for n in range(3):
-        (folder / f"{n}.json").write_text(json.dumps({"id": str(n)}))
+        (folder / f"{n}.json").write_text(json.dumps({"id": f"{n}_WindowsRestore", "state": "enabled"}))
     assert cli("check", "--intune", folder, "-o", "json").code != 2
     (folder / "3.json").write_text('{"id": "3"}')
     result = cli("check", "--intune", folder)

@@ -88,12 +88,23 @@ def run_check(options: CheckOptions) -> dict:
     hashes = hash_files([s.path for s in images if s.kind != "directory" and (whole or s.header is None)])
     results, waivers = apply(evaluate(RULES, inputs, ctx), subject_refs(inputs, hashes), ledger, ctx.today)
     missing = [k for k in options.require if k not in supplied_kinds(inputs)]
-    verdict, code = decide(results, options.fail_on, missing)
+    gaps = coverage_gaps(inputs)
+    verdict, code = decide(results, options.fail_on, missing + gaps)
     return normalised(build_manifest(
         inputs=inputs, results=results, ctx=ctx, baseline_sha=baseline_sha, generated_at=moment,
         verdict=verdict, exit_code=code, fail_on=options.fail_on, missing_required=missing,
-        image_hashes=hashes, waivers=waivers,
+        image_hashes=hashes, waivers=waivers, gaps=gaps,
     ))
+
+
+def coverage_gaps(inputs: Inputs) -> list[str]:
+    """Why the run judged less than it was given to judge: each makes the verdict incomplete."""
+    indexes = [i for s in inputs.images for i in s.images]
+    if indexes and all(i.boot_image for i in indexes):
+        kinds = ", ".join(sorted({i.boot_image for i in indexes}))
+        return [f"no install image among the sources: every index is a boot image ({kinds}); pass the "
+                "install.wim / install.esd the devices are imaged from"]
+    return []
 
 
 def subject_refs(inputs: Inputs, hashes: dict[str, str]) -> dict:
@@ -124,9 +135,11 @@ def inspect_inside(images: list) -> list:
 
 
 def _esp_mitigation(inputs: Inputs) -> dict:
-    """IMG004 softens to a warning when the effective ESP installs quality updates (ESP001 passes)."""
-    chosen = inputs.esp
-    if chosen is None or chosen.esp.data.get("installQualityUpdates") is not True:
+    """IMG004 softens to a warning when the effective ESP installs quality updates (ESP001 passes):
+    every ESP that may be the effective one does, and none is unknown."""
+    esp = inputs.esp
+    if esp is None or esp.undecided or not esp.candidates or \
+            any(e.data.get("installQualityUpdates") is not True for e, _ in esp.candidates):
         return {}
-    ev = Evidence(chosen.esp.file, chosen.esp.locator("installQualityUpdates"), True, True)
-    return {"esp_installs_quality_updates": ev}
+    chosen = esp.candidates[-1][0]
+    return {"esp_installs_quality_updates": Evidence(chosen.file, chosen.locator("installQualityUpdates"), True, True)}

@@ -69,16 +69,14 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
     if rule.needs == "profile":
         subjects = [(p.subject, p) for p in tenant.of("profile")]
     elif rule.needs == "esp":
-        subjects = [(inputs.esp.esp.subject, inputs.esp)] if inputs.esp else []
-    elif rule.needs == "restore":
-        subjects = [(s.subject, s) for s in tenant.of("restore")]
-    elif not rule.needs or tenant.of(rule.needs):
+        subjects = [(inputs.esp.subject, inputs.esp)] if inputs.esp else []
+    elif not rule.needs or tenant.of(rule.needs) or rule.judges_absence:
         subjects = [("tenant", tenant)]
     else:
         subjects = []
-    # A file that could not be read might have held this rule's evidence: fail closed.
-    subjects += [(path, Verdict(NOT_EVALUATED, f"export file unreadable ({why})"))
-                 for path, why, kinds in tenant.unreadable if not rule.needs or rule.needs in kinds]
+    # A file that could not be used whole might have held this rule's evidence: fail closed.
+    subjects += [(path, Verdict(NOT_EVALUATED, why))
+                 for path, why, kinds in tenant.incomplete if not rule.needs or rule.needs in kinds]
     return subjects or f"input not supplied: no {NEEDS_LABEL.get(rule.needs, rule.needs)} in the exports"
 
 
@@ -96,7 +94,10 @@ def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Resu
             if isinstance(subject, Verdict):  # the source already knows it cannot be judged
                 results.append(Result(rule, subject_id, subject))
                 continue
-            results.append(Result(rule, subject_id, rule.check(subject, ctx)))
+            judged = rule.check(subject, ctx)
+            if isinstance(judged, Verdict):
+                judged = [(subject_id, judged)]
+            results += [Result(rule, sid, verdict) for sid, verdict in judged]
     return results
 
 

@@ -16,7 +16,8 @@ SCHEMA = "oobe-ready/manifest/v1"
 
 def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, baseline_sha: str,
                    generated_at: datetime, verdict: str, exit_code: int, fail_on: str,
-                   missing_required: list[str], image_hashes: dict[str, str], waivers: dict) -> dict:
+                   missing_required: list[str], image_hashes: dict[str, str], waivers: dict,
+                   gaps: list[str]) -> dict:
     manifest_inputs = []
     for source in inputs.images:
         manifest_inputs.append({
@@ -27,8 +28,14 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
     if inputs.tenant is not None:
         for path, sha in inputs.tenant.files:
             manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": sha})
-        for path, why, _ in inputs.tenant.unreadable:
-            manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": None, "error": why})
+        for path, sha in inputs.tenant.sidecars:
+            manifest_inputs.append({"path": path, "kind": "intune-assignments", "sha256": sha})
+        read = {i["path"]: i for i in manifest_inputs}
+        for path, why, _ in inputs.tenant.incomplete:
+            if path in read:  # read, but not the whole (one page of a collection)
+                read[path]["error"] = why
+            else:
+                manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": None, "error": why})
     for apf in inputs.autopilot_files:
         kind = "autopilot-file (in image)" if apf.image_path else "autopilot-file"
         manifest_inputs.append({"path": apf.path, "kind": kind, "sha256": apf.sha256})
@@ -36,6 +43,10 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
     subjects = [{"id": f"{s.path}#{i.index}", "kind": "image", "source": s.path,
                  "facts": image_document(i, ctx.catalog)} for s in inputs.images for i in s.images]
     not_checked = sorted({r.verdict.message for r in results if r.verdict.outcome == "skipped"})
+    ignored = inputs.tenant.ignored if inputs.tenant is not None else []
+    if ignored:
+        not_checked.append(f"{len(ignored)} export file(s) held no recognised Intune/Entra object and were "
+                           "ignored (ignored_export_files in the manifest names them)")
     return {
         "schema": SCHEMA,
         "tool": {"name": "oobe-ready", "version": __version__},
@@ -46,7 +57,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "catalog": {"as_of": ctx.catalog.as_of, "sha256": ctx.catalog.sha256},
         "options": {"fail_on": fail_on, "tenant_id": ctx.tenant_id, "cloud": ctx.cloud},
         "inputs": manifest_inputs,
-        "ignored_export_files": inputs.tenant.ignored if inputs.tenant is not None else 0,
+        "ignored_export_files": ignored,
         "subjects": subjects,
         "rules": [_rule(r) for r in dict.fromkeys(r.rule for r in results)],
         "results": [_result(r, fail_on) for r in results],
@@ -55,6 +66,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "summary": {
             "counts": counts(results),
             "missing_required": missing_required,
+            "gaps": gaps,
             "verdict": verdict,
             "exit_code": exit_code,
         },
@@ -79,7 +91,8 @@ def _result(result: Result, fail_on: str) -> dict:
         "blocking": blocks(result, fail_on),
         "message": verdict.message,
         "evidence": [asdict(e) for e in verdict.evidence],
-        "remediation": list(verdict.remediation + rule.remediation),
+        # a result that could not be judged is fixed by supplying the evidence, not by the rule's fix
+        "remediation": list(verdict.remediation + (rule.remediation if verdict.outcome != "not-evaluated" else ())),
         "docs": rule.docs,
     }
     if result.waiver is not None:

@@ -155,7 +155,8 @@ def matches(waiver: Waiver, ref: SubjectRef) -> bool:
                 return False
         except InvalidVersion:
             return False
-    if "export" in scope and not any(_same_file(scope["export"], f) for f in ref.files):
+    # Every file the finding rests on must be the named export: a waiver never widens to others.
+    if "export" in scope and not (ref.files and all(_same_file(scope["export"], f) for f in ref.files)):
         return False
     return "object_id" not in scope or (ref.object_id or "").lower() == scope["object_id"].lower()
 

@@ -42,17 +42,18 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
         for ev in result["evidence"]:
             console.print(f"  [dim]evidence:[/] {escape(str(ev['source']))} {escape(str(ev['locator']))}: "
                           f"expected {escape(str(ev['expected']))}, actual {escape(str(ev['actual']))}")
-        if original(result) != "not-evaluated":
-            for n, step in enumerate(result["remediation"], 1):
-                console.print(f"  [cyan]fix {n}.[/] {escape(step)}")
+        for n, step in enumerate(result["remediation"], 1):
+            console.print(f"  [cyan]fix {n}.[/] {escape(step)}")
         console.print(f"  [dim]docs: {result['docs']}[/]")
-    if manifest["not_checked"] or summary["missing_required"]:
+    if manifest["not_checked"] or summary["missing_required"] or summary.get("gaps"):
         console.print()
         console.print("[bold]Not checked[/]")
         for reason in manifest["not_checked"]:
             console.print(f"  - {escape(reason)}")
         for kind in summary["missing_required"]:
             console.print(f"  - [magenta]required input kind '{kind}' was not supplied[/]")
+        for gap in summary.get("gaps", []):
+            console.print(f"  - [magenta]{escape(gap)}[/]")
     notices = waiver_notices(manifest)
     if notices:
         console.print()

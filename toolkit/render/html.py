@@ -134,6 +134,7 @@ def _findings(manifest: dict) -> list[str]:
 def _not_checked(manifest: dict) -> list[str]:
     reasons = [e(x) for x in manifest["not_checked"]]
     reasons += [f"required input kind <b>{e(k)}</b> was not supplied" for k in manifest["summary"]["missing_required"]]
+    reasons += [e(gap) for gap in manifest["summary"].get("gaps", [])]
     if not reasons:
         return ['<h2 id="not-checked">Not checked</h2><p>Every rule had its input.</p>']
     return ['<h2 id="not-checked">Not checked</h2><ul>', *(f"<li>{r}</li>" for r in reasons), "</ul>"]

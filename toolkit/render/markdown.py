@@ -46,10 +46,11 @@ def render(manifest: dict) -> str:
             break
         body += block
     tail = []
-    if manifest["not_checked"] or summary["missing_required"]:
+    if manifest["not_checked"] or summary["missing_required"] or summary.get("gaps"):
         tail += ["", "### Not checked", ""]
         tail += [f"- {cell(reason)}" for reason in manifest["not_checked"]]
         tail += [f"- required input kind {code(kind)} was not supplied" for kind in summary["missing_required"]]
+        tail += [f"- {cell(gap)}" for gap in summary.get("gaps", [])]
     notices = waiver_notices(manifest)
     if notices:
         tail += ["", "### Waivers needing attention", ""] + [f"- {cell(n)}" for n in notices]

@@ -56,6 +56,11 @@ def not_evaluated(message: str, *evidence: Evidence) -> Verdict:
     return Verdict(NOT_EVALUATED, message, evidence)
 
 
+# A rule judges its subject as a whole (one Verdict), or reports one finding per object inside it,
+# each with its own subject, so that a waiver scoped to one object covers that object only.
+Findings = list[tuple[str, Verdict]]
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything a rule may consult besides its subject."""
@@ -86,6 +91,7 @@ class Rule:
     check: Callable[..., Verdict]
     paths: tuple[str, ...] = PATHS
     needs: str = ""  # the narrower input it reads (e.g. conditional-access), for skip messages
+    judges_absence: bool = False  # judged on the exports even when none holds an object it `needs`
 
     def __post_init__(self) -> None:
         assert self.severity in SEVERITIES, self.severity

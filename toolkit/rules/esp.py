@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from toolkit.rules.base import Context, Evidence, Verdict, failed, not_evaluated, passed, rule
+from toolkit.rules.base import (
+    FAIL,
+    NOT_EVALUATED,
+    PASS,
+    WARN,
+    Context,
+    Evidence,
+    Verdict,
+    failed,
+    not_evaluated,
+    passed,
+    rule,
+)
 from toolkit.sources.intune import ExportObject
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/setup-status-page"
@@ -17,12 +29,22 @@ DEVICE_TARGETS = ("#microsoft.graph.alldevicesassignmenttarget", "#microsoft.gra
 
 @dataclass(frozen=True)
 class EffectiveEsp:
-    esp: ExportObject
-    why: str
+    """The ESP that reaches the devices. When the export cannot decide it (a custom ESP exported without
+    assignment data may be assigned to devices), every ESP that may be the effective one is a candidate
+    and the worst of them is judged; `undecided` says why the effective ESP may be none of them."""
+
+    candidates: tuple[tuple[ExportObject, str], ...]  # (ESP, why it may be the effective one)
+    undecided: str | None = None
 
     @property
-    def name(self) -> str:
-        return str(self.esp.data.get("displayName") or self.esp.data.get("id") or "ESP")
+    def subject(self) -> str:
+        if len(self.candidates) == 1:
+            return self.candidates[0][0].subject
+        return f"effective ESP ({len(self.candidates)} candidates)"
+
+
+def name_of(esp: ExportObject) -> str:
+    return str(esp.data.get("displayName") or esp.data.get("id") or "ESP")
 
 
 def is_default(esp: ExportObject) -> bool:
@@ -39,36 +61,77 @@ def device_targeted(esp: ExportObject) -> bool:
     return False
 
 
+def _priority(esp: ExportObject) -> int | None:
+    value = esp.data.get("priority")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def effective_esp(esps: list[ExportObject]) -> EffectiveEsp | None:
     """The device-targeted custom ESP with the lowest priority value, else the default ESP. User-targeted
-    ESPs never apply to quality updates. Exports without assignment data fall back to the lowest priority."""
-    def priority(e: ExportObject) -> int:
-        value = e.data.get("priority")
-        return value if isinstance(value, int) else 1 << 30
-
-    custom = sorted((e for e in esps if not is_default(e) and device_targeted(e)), key=priority)
-    if custom:
-        return EffectiveEsp(custom[0], f"device-targeted custom ESP with the lowest priority value "
-                                       f"({custom[0].data.get('priority')})")
+    ESPs never apply to quality updates. Assignment data that is absent is unknown, never "unassigned"."""
+    if not esps:
+        return None
+    custom = [e for e in esps if not is_default(e)]
+    assigned = [e for e in custom if device_targeted(e)]
+    unknown = [e for e in custom if not isinstance(e.data.get("assignments"), list)]
+    odd = [e for e in assigned + unknown if _priority(e) is None]
+    if odd:
+        names = ", ".join(f"'{name_of(e)}' ({e.data.get('priority')!r})" for e in odd)
+        return EffectiveEsp((), f"custom ESP priority is not an integer: {names}; the effective ESP cannot be "
+                                "decided")
+    assigned.sort(key=_priority)
+    if len(assigned) > 1 and _priority(assigned[0]) == _priority(assigned[1]):
+        return EffectiveEsp((), f"device-targeted custom ESPs '{name_of(assigned[0])}' and '{name_of(assigned[1])}' "
+                                f"share the lowest priority value {_priority(assigned[0])}: which applies is "
+                                "undefined; give each ESP its own priority")
+    best = _priority(assigned[0]) if assigned else None
+    maybe = [(e, f"exported without assignment data, so it may be assigned to the devices (priority "
+                 f"{_priority(e)})") for e in sorted(unknown, key=_priority) if best is None or _priority(e) < best]
+    if assigned:
+        return EffectiveEsp((*maybe, (assigned[0], f"device-targeted custom ESP with the lowest priority value "
+                                                   f"({best})")))
     defaults = [e for e in esps if is_default(e)]
     if defaults:
-        return EffectiveEsp(defaults[0], "the default ESP (no device-targeted custom ESP is assigned)")
-    unknown = sorted((e for e in esps if "assignments" not in e.data or not e.data["assignments"]), key=priority)
-    if unknown:
-        return EffectiveEsp(unknown[0], "no default ESP and no device-targeted assignment in the export: "
-                                        "judged as the effective ESP")
-    return None
+        why = "the default ESP (no device-targeted custom ESP is assigned)" if not maybe else \
+            "the default ESP, effective unless a custom ESP exported without assignments is assigned to devices"
+        return EffectiveEsp((*maybe, (defaults[0], why)))
+    return EffectiveEsp(tuple(maybe), "no custom ESP is known to be assigned to devices, so the default ESP "
+                                      "applies, and it is not in the export: export "
+                                      "GET /beta/deviceManagement/deviceEnrollmentConfigurations too")
+
+
+RANK = {FAIL: 0, NOT_EVALUATED: 1, WARN: 2, PASS: 3}
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """The worst outcome wins; its messages and all evidence are kept, so the finding says why."""
+    low = min(verdicts, key=lambda v: RANK.get(v.outcome, 4)).outcome
+    chosen = [v for v in verdicts if v.outcome == low]
+    return Verdict(low, "; ".join(v.message for v in chosen), tuple(e for v in verdicts for e in v.evidence),
+                   tuple(dict.fromkeys(step for v in chosen for step in v.remediation)))
 
 
 def _setting(subject: EffectiveEsp, key: str, expected: object, label: str,
              good: Callable[[object], bool] | None = None) -> Verdict:
-    """Judge one ESP property: absent is not-evaluated, never a pass. `good` defaults to
-    'is exactly the expected boolean'."""
-    value = subject.esp.data.get(key)
-    ev = Evidence(subject.esp.file, subject.esp.locator(key), expected, value)
-    where = f"effective ESP '{subject.name}' ({subject.why})"
+    """Judge one ESP property on every candidate: absent is not-evaluated, never a pass. `good`
+    defaults to 'is exactly the expected boolean'."""
+    verdicts = [_judge(esp, why, key, expected, label, good, len(subject.candidates) > 1)
+                for esp, why in subject.candidates]
+    if subject.undecided:
+        verdicts.append(not_evaluated(subject.undecided))
+    return worst(verdicts)
+
+
+def _judge(esp: ExportObject, why: str, key: str, expected: object, label: str,
+           good: Callable[[object], bool] | None, several: bool) -> Verdict:
+    value = esp.data.get(key)
+    ev = Evidence(esp.file, esp.locator(key), expected, value)
+    where = f"{'candidate' if several else 'effective'} ESP '{name_of(esp)}' ({why})"
     if value is None:
-        return not_evaluated(f"{where} does not set {key}", ev)
+        ident = esp.data.get("id") or "{id}"
+        return not_evaluated(f"{where} does not carry {key}: Graph v1.0 and list exports leave it out", ev).fix(
+            f"Re-export the ESP from Graph beta: GET https://graph.microsoft.com/beta/deviceManagement/"
+            f"deviceEnrollmentConfigurations/{ident}")
     if (good or (lambda v: v is expected))(value):
         return passed(f"{where}: {label}", ev)
     return failed(f"{where}: {label} is off ({key} = {value})", ev)

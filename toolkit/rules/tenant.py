@@ -8,9 +8,11 @@ from toolkit.rules.base import (
     SKIPPED,
     Context,
     Evidence,
+    Findings,
     Verdict,
     failed,
     not_applicable,
+    not_evaluated,
     passed,
     rule,
     warned,
@@ -27,7 +29,13 @@ SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod"
                    "microsoftgraph.chinacloudapi.cn": "china"}
 
 
+RESTORE_GET = ("Export the restore setting from Graph beta: GET https://graph.microsoft.com/beta/deviceManagement/"
+               "deviceEnrollmentConfigurations/{tenant}_WindowsRestore (DeviceManagementServiceConfig.Read.All); "
+               "IntuneManagement does not export it and Graph v1.0 drops its state")
+
+
 @rule(id="TEN001", title="Tenant shows the restore page", severity="blocker", kind="tenant", needs="restore",
+      judges_absence=True,
       rationale="The restore page is offered at OOBE only when the tenant-wide 'Show restore page' is on; "
                 "notConfigured (the default) means off.",
       remediation=("Intune admin center > Devices > Enrollment > Windows > Windows Backup and Restore > "
@@ -36,9 +44,24 @@ SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod"
                    "{\"@odata.type\": \"#microsoft.graph.windowsRestoreDeviceEnrollmentConfiguration\", "
                    "\"state\": \"enabled\"}"),
       docs=DOCS)
-def ten001(setting: ExportObject, ctx: Context) -> Verdict:
+def ten001(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
+    fetch = RESTORE_GET.format(tenant=ctx.tenant_id or "<tenantId>")
+    settings = tenant.of("restore")
+    if settings:
+        return [(s.subject, _restore_state(s, fetch)) for s in settings]
+    if tenant.of("esp"):  # enrollment configurations were exported, the tenant-wide restore setting was not
+        return not_evaluated("the exports hold enrollment configurations but not the tenant restore setting "
+                             "(windowsRestoreDeviceEnrollmentConfiguration)").fix(fetch)
+    return Verdict(SKIPPED, "input not supplied: no Windows restore setting (windowsRestoreDeviceEnrollment"
+                            "Configuration) in the exports")
+
+
+def _restore_state(setting: ExportObject, fetch: str) -> Verdict:
     state = setting.data.get("state")
     ev = Evidence(setting.file, setting.locator("state"), "enabled", state)
+    if state is None:
+        return not_evaluated("the restore setting was exported without its state (Graph v1.0 and list "
+                             "exports leave it out)", ev).fix(fetch)
     if state == "enabled":
         return passed("'Show restore page' is on", ev)
     return failed(f"'Show restore page' is off (state {state!r})", ev)
@@ -73,20 +96,30 @@ def backup_settings(tenant: IntuneFacts) -> list[tuple[ExportObject, str, str]]:
                    "settings > Enable Windows Backup = Enabled; assign it to the users' devices.",
                    "Remove or change any policy that sets Enable Windows Backup = Disabled."),
       docs=DOCS)
-def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict:
+def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
+    """One finding per policy that sets Enable Windows Backup, so a waiver names the policy it covers."""
     settings = backup_settings(tenant)
-    evidence = [Evidence(p.file, loc, f"{BACKUP_SETTING}_1", value) for p, value, loc in settings]
-    disabling = [s for s in settings if s[1] == f"{BACKUP_SETTING}_0"]
-    enabling = [s for s in settings if s[1] == f"{BACKUP_SETTING}_1"]
-    if disabling:
-        names = ", ".join(str(p.data.get("name") or p.data.get("displayName")) for p, _, _ in disabling)
-        return failed(f"policy {names} disables Windows Backup", *evidence)
-    if not enabling:
-        return failed("no settings catalog policy enables Windows Backup", *evidence)
-    unassigned = [p for p, _, _ in enabling if p.data.get("assignments") == []]
-    if len(unassigned) == len(enabling):
-        return warned("Windows Backup is enabled only by unassigned policies", *evidence)
-    return passed("a settings catalog policy enables Windows Backup and none disables it", *evidence)
+    if not any(value == f"{BACKUP_SETTING}_1" for _, value, _ in settings):
+        found = failed(f"none of the {len(tenant.of('settings'))} settings catalog policies enables Windows Backup",
+                       *[Evidence(p.file, loc, f"{BACKUP_SETTING}_1", value) for p, value, loc in settings])
+        findings = [("tenant", found)]
+    else:
+        findings = []
+    for policy, value, loc in settings:
+        ev = Evidence(policy.file, loc, f"{BACKUP_SETTING}_1", value)
+        name = policy.data.get("name") or policy.data.get("displayName") or policy.data.get("id")
+        if value == f"{BACKUP_SETTING}_0":
+            findings.append((policy.subject, failed(f"policy '{name}' disables Windows Backup, which wins over "
+                                                    "any policy that enables it", ev)))
+        elif value != f"{BACKUP_SETTING}_1":
+            findings.append((policy.subject, not_evaluated(f"policy '{name}' sets Enable Windows Backup to an "
+                                                           f"unknown value {value!r}", ev)))
+        elif policy.data.get("assignments") == []:
+            findings.append((policy.subject, warned(f"policy '{name}' enables Windows Backup but is not "
+                                                    "assigned", ev)))
+        else:
+            findings.append((policy.subject, passed(f"policy '{name}' enables Windows Backup", ev)))
+    return findings
 
 
 def _grant_blocks(grant: dict) -> bool:
@@ -143,33 +176,32 @@ def _applies_to_activity_feed(policy: dict) -> tuple[bool, str | None]:
                    "Confirm with What If: user, cloud app Microsoft Activity Feed Service, platform Windows, "
                    "device not compliant."),
       docs=DOCS)
-def ten003(tenant: IntuneFacts, ctx: Context) -> Verdict:
-    blocking, soft = [], []
-    for policy in tenant.of("ca"):
-        data = policy.data
-        state = data.get("state")  # templates carry none: judged as if deployed enabled
-        if state == "disabled":
-            continue
-        in_scope, undecidable = _applies_to_activity_feed(data)
-        grant = data.get("grantControls") or {}
-        if not in_scope or not _grant_blocks(grant):
-            continue
-        ev = Evidence(policy.file, policy.locator("grantControls"), "MFA alternative or app excluded",
-                      f"{grant.get('operator', 'OR')} {grant.get('builtInControls')}")
-        name = data.get("displayName") or data.get("id")
-        if state == "enabledForReportingButNotEnforced":
-            soft.append((f"report-only policy '{name}' would block", ev))
-        elif undecidable:
-            soft.append((f"policy '{name}' blocks unless {undecidable} excludes the device", ev))
-        else:
-            blocking.append((f"policy '{name}' blocks", ev))
-    if blocking:
-        return failed("; ".join(m for m, _ in blocking) + " the Activity Feed Service for a not-yet-compliant "
-                      "device", *[e for _, e in blocking + soft])
-    if soft:
-        return warned("; ".join(m for m, _ in soft), *[e for _, e in soft])
-    return passed(f"no enabled policy keeps a token for {ACTIVITY_FEED} from a new device "
-                  f"({len(tenant.of('ca'))} policies read)")
+def ten003(tenant: IntuneFacts, ctx: Context) -> Findings:
+    """One finding per Conditional Access policy, so a waiver names the policy it covers."""
+    return [(policy.subject, _ca_policy(policy)) for policy in tenant.of("ca")]
+
+
+def _ca_policy(policy: ExportObject) -> Verdict:
+    data = policy.data
+    name = data.get("displayName") or data.get("id")
+    state = data.get("state")  # templates carry none: judged as if deployed enabled
+    if state == "disabled":
+        return passed(f"policy '{name}' is disabled")
+    in_scope, undecidable = _applies_to_activity_feed(data)
+    grant = data.get("grantControls") or {}
+    if not in_scope:
+        return passed(f"policy '{name}' does not apply to {ACTIVITY_FEED} on a Windows sign-in")
+    if not _grant_blocks(grant):
+        return passed(f"policy '{name}' can be satisfied by a device that is not yet compliant")
+    ev = Evidence(policy.file, policy.locator("grantControls"), "MFA alternative or app excluded",
+                  f"{grant.get('operator', 'OR')} {grant.get('builtInControls')}")
+    if state == "enabledForReportingButNotEnforced":
+        return warned(f"report-only policy '{name}' would block the Activity Feed Service for a not-yet-compliant "
+                      "device", ev)
+    if undecidable:
+        return warned(f"policy '{name}' blocks the Activity Feed Service unless {undecidable} excludes the "
+                      "device", ev)
+    return failed(f"policy '{name}' blocks the Activity Feed Service for a not-yet-compliant device", ev)
 
 
 @rule(id="TEN004", title="Activity Feed service principal exists", severity="warning", kind="tenant",

@@ -1,6 +1,11 @@
 """Intune / Entra exports: Graph objects, `{"value": [...]}` collections, and the folder layouts of
 IntuneManagement and IntuneBackupAndRestore. Encodings: UTF-8 (with or without BOM), UTF-16 LE/BE
 with BOM (Windows PowerShell 5.1 `Out-File`). Unknown keys are kept and ignored.
+
+Nothing is silently dropped: a path in which no object is recognised is an input error, files that
+hold nothing recognised are listed by name, and a file that may have held evidence but cannot be
+used whole (unreadable, one page of a paged collection, an unreadable assignment sidecar) makes
+what it feeds not-evaluated.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ _ENROLLMENT_TYPES = {
     "defaultwindows10enrollmentcompletionpageconfiguration": "esp",
     "windowsrestore": "restore",
 }
+# Graph v1.0 objects carry no @odata.type; the tenant-wide enrollment configurations have fixed ids.
+_ID_SUFFIXES = {"_windowsrestore": "restore", "_defaultwindows10enrollmentcompletionpageconfiguration": "esp"}
+MAX_NAMED = 5  # ignored files named in an error message
 # Words in a folder or file name that say which kind an unreadable file would have fed.
 _PATH_HINTS = (("autopilot", "profile"), ("enrollment status", "esp"), ("enrollmentstatus", "esp"),
                ("completionpage", "esp"), ("esp", "esp"), ("restore", "restore"),
@@ -60,8 +68,10 @@ class ExportObject:
 class IntuneFacts:
     objects: dict[str, list[ExportObject]] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
-    unreadable: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # path, why, kinds
-    ignored: int = 0
+    # files that may have held evidence but cannot be used whole: (path, why, kinds they could feed)
+    incomplete: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)                 # files holding no recognised object
+    sidecars: list[tuple[str, str]] = field(default_factory=list)    # assignment files attached: (path, sha256)
     context_hosts: set[str] = field(default_factory=set)
 
     def of(self, kind: str) -> list[ExportObject]:
@@ -79,17 +89,24 @@ def read_exports(paths: list[str | Path]) -> IntuneFacts:
             mode = path.stat().st_mode
         except OSError as exc:
             raise InputError(path, f"cannot read ({exc.strerror})") from None
+        before = (sum(map(len, facts.objects.values())), len(facts.incomplete), len(facts.ignored))
         if stat.S_ISDIR(mode):
             _read_folder(path, facts)
-        else:
-            _add_document(path, *_load(path), facts)
+        elif not _add_document(path, *_load(path), facts):
+            facts.ignored.append(str(path))
+        if (sum(map(len, facts.objects.values())), len(facts.incomplete)) == before[:2]:
+            _nothing_recognised(path, facts.ignored[before[2]:])
     _attach_backup_assignments(facts)
     return facts
 
 
-def load_json(path: Path) -> object:
-    """Decode and parse one JSON file, or raise InputError naming the problem."""
-    return _load(path)[0]
+def _nothing_recognised(path: Path, ignored: list[str]) -> None:
+    """Nothing judged is never ready: a path without one Intune/Entra object is a wrong input."""
+    names = ", ".join(Path(p).name for p in ignored[:MAX_NAMED]) + (", ..." if len(ignored) > MAX_NAMED else "")
+    what = f"{len(ignored)} file(s) ignored: {names}" if ignored else "it holds no file"
+    raise InputError(path, f"no Intune/Entra object recognised ({what}); pass Graph or IntuneManagement / "
+                           "IntuneBackupAndRestore exports of Autopilot profiles, enrollment configurations, "
+                           "settings catalog policies or Conditional Access policies")
 
 
 def _load(path: Path) -> tuple[object, str]:
@@ -136,16 +153,22 @@ def _read_folder(folder: Path, facts: IntuneFacts) -> None:
     if len(files) > MAX_EXPORT_FILES:
         raise InputError(folder, f"export folder holds {len(files)} files, over the limit of {MAX_EXPORT_FILES}")
     for path in files:
-        if path.suffix.lower() != ".json":
-            facts.ignored += 1
+        if path.suffix.lower() != ".json" or _is_sidecar(path):
+            if not _is_sidecar(path):  # sidecars are read with the object they belong to
+                facts.ignored.append(str(path))
             continue
         try:
             doc, sha256 = _load(path)
         except InputError as exc:
-            facts.unreadable.append((str(path), exc.problem, _guess_kinds(path)))
+            facts.incomplete.append((str(path), f"export file unreadable ({exc.problem})", _guess_kinds(path)))
             continue
         if not _add_document(path, doc, sha256, facts):
-            facts.ignored += 1
+            facts.ignored.append(str(path))
+
+
+def _is_sidecar(path: Path) -> bool:
+    """IntuneBackupAndRestore's `<Kind>/Assignments/<name>.json` beside an exported `<Kind>/<name>.json`."""
+    return path.parent.name.lower() == "assignments" and (path.parent.parent / path.name).is_file()
 
 
 def _guess_kinds(path: Path) -> tuple[str, ...]:
@@ -166,6 +189,7 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
         items = [(f"/{i}", o) for i, o in enumerate(doc)]
     else:
         items = [("", doc)]
+    kinds = []
     for pointer, obj in items:
         if not isinstance(obj, dict):
             continue
@@ -174,7 +198,14 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
         kind = classify(obj)
         if kind:
             facts.objects.setdefault(kind, []).append(ExportObject(kind, str(path), pointer, obj))
+            kinds.append(kind)
             found = True
+    if isinstance(doc, dict) and doc.get("@odata.nextLink"):
+        # One page of a paged list: the objects on the other pages are unseen.
+        facts.incomplete.append((str(path), "one page of a paged Graph collection (@odata.nextLink is set): "
+                                 "export every page, following @odata.nextLink until it is absent",
+                                 tuple(dict.fromkeys(kinds)) or _guess_kinds(path)))
+        found = True
     return found
 
 
@@ -185,6 +216,10 @@ def classify(obj: dict) -> str | None:
     enrollment = str(obj.get("deviceEnrollmentConfigurationType") or "").lower()
     if enrollment in _ENROLLMENT_TYPES:
         return _ENROLLMENT_TYPES[enrollment]
+    ident = str(obj.get("id") or "").lower()
+    suffix = next((kind for end, kind in _ID_SUFFIXES.items() if ident.endswith(end)), None)
+    if suffix:
+        return suffix
     if "settings" in obj and ("technologies" in obj or "platforms" in obj):
         return "settings"
     if "conditions" in obj and "grantControls" in obj:
@@ -204,9 +239,15 @@ def _attach_backup_assignments(facts: IntuneFacts) -> None:
             if "assignments" in obj.data or not sidecar.is_file():
                 continue
             try:
-                assignments = load_json(sidecar)
-            except InputError:
+                assignments, sha256 = _load(sidecar)
+            except InputError as exc:
+                # Unknown is not absent: the object's assignments exist but cannot be read.
+                facts.incomplete.append((str(sidecar), f"assignment file unreadable ({exc.problem})", (kind,)))
                 continue
             if isinstance(assignments, dict):
                 assignments = assignments.get("value", [assignments])
+            if not isinstance(assignments, list):
+                facts.incomplete.append((str(sidecar), "assignment file holds no assignment list", (kind,)))
+                continue
+            facts.sidecars.append((str(sidecar), sha256))
             objects[n] = ExportObject(kind, obj.file, obj.pointer, {**obj.data, "assignments": assignments})
