@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from toolkit.render.findings import original, waiver_notices, waiver_text
+from toolkit.render.findings import waiver_notices, waiver_text
 
 STYLE = {"fail": "red", "warn": "yellow", "not-evaluated": "magenta", "pass": "green",
          "not-applicable": "dim", "skipped": "dim", "waived": "blue"}

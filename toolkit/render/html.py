@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from toolkit.render.findings import findings, original, waiver_notices, waiver_text
+from toolkit.render.findings import findings, waiver_notices, waiver_text
 
 SETTINGS_COLUMN = "Autopilot · ESP · tenant"
 # worst first: the matrix cell for several subjects shows the worst outcome
@@ -125,7 +125,7 @@ def _findings(manifest: dict) -> list[str]:
             out += [f"<tr><td><code>{e(v['source'])}</code></td><td><code>{e(v['locator'])}</code></td>"
                     f"<td>{e(v['expected'])}</td><td>{e(v['actual'])}</td></tr>" for v in r["evidence"]]
             out.append("</table>")
-        if original(r) != "not-evaluated" and r["remediation"]:
+        if r["remediation"]:
             out.append("<p><b>How to fix</b></p><ol>" + "".join(f"<li>{e(s)}</li>" for s in r["remediation"]) + "</ol>")
         out.append(f"<p class=small>Docs: {link(r['docs'])}</p></article>")
     return out

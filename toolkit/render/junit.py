@@ -70,7 +70,6 @@ def _details(result: dict) -> str:
     lines = [result["message"], f"subject: {result['subject']}"]
     lines += [f"evidence: {e['source']} {e['locator']}: expected {e['expected']}, actual {e['actual']}"
               for e in result["evidence"]]
-    if original(result) != "not-evaluated":
-        lines += [f"fix {n}. {step}" for n, step in enumerate(result["remediation"], 1)]
+    lines += [f"fix {n}. {step}" for n, step in enumerate(result["remediation"], 1)]
     lines.append(f"docs: {result['docs']}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ step summary at 1 MiB, so the details stop (with a note) before the text reaches
 
 from __future__ import annotations
 
-from toolkit.render.findings import findings, original, waiver_notices, waiver_text
+from toolkit.render.findings import findings, waiver_notices, waiver_text
 
 LIMIT = 900_000  # characters; below GitHub's 1 MiB step-summary cap, leaving room for other steps
 MARK = {"ready": "✅", "blocked": "❌", "incomplete": "⚠️"}
@@ -70,7 +70,7 @@ def _details(r: dict) -> str:
     for e in r["evidence"]:
         lines.append(f"- evidence: {code(e['source'])} {code(e['locator'])}: expected {code(e['expected'])}, "
                      f"actual {code(e['actual'])}")
-    if original(r) != "not-evaluated" and r["remediation"]:
+    if r["remediation"]:
         lines += ["", "**How to fix**", ""] + [f"{n}. {cell(s)}" for n, s in enumerate(r["remediation"], 1)]
     lines += ["", f"[Documentation]({r['docs']})", "", "</details>"]
     return "\n".join(lines) + "\n"
