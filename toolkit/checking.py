@@ -10,6 +10,7 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog import default_catalog
 from toolkit.engine import KINDS, Inputs, decide, evaluate, supplied_kinds
 from toolkit.errors import InputError
+from toolkit.facts import AUTOPILOT_FOLDER
 from toolkit.manifest import build_manifest, normalised
 from toolkit.rules.base import Context, Evidence
 
@@ -77,6 +78,9 @@ def run_check(options: CheckOptions) -> dict:
         inputs.autopilot_files = [read_autopilot_file(p) for p in options.autopilot_files]
     # An Autopilot file found inside an image is judged like one given with --autopilot-file.
     inputs.autopilot_files += [f for s in images for i in s.images if i.deep for f in i.deep.autopilot_files]
+    inputs.autopilot_unusable = [(i.deep.where(key), why) for s in images for i in s.images if i.deep
+                                 for key, why in i.deep.problems.items()
+                                 if key.lower().startswith(AUTOPILOT_FOLDER.lower())]
     moment = now()
     ctx = Context(baseline=baseline, path=options.path, today=moment.date(), catalog=default_catalog(),
                   tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))

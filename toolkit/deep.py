@@ -17,9 +17,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from toolkit.extract import INSTALL_HINT, NO_BACKEND, Backend, Entry, ExtractionError, backend_for, read_capped
+from toolkit.extract import (
+    INSTALL_HINT,
+    LINK,
+    NO_BACKEND,
+    Backend,
+    Entry,
+    Extracted,
+    ExtractionError,
+    backend_for,
+    read_capped,
+)
 from toolkit.extract.process import stop_running_tools
 from toolkit.facts import (
+    AUTOPILOT_FOLDER,
     KERNEL,
     SETUP_COMPLETE,
     SOFTWARE_HIVE,
@@ -37,7 +48,7 @@ from toolkit.limits import MAX_SMALL_FILE_BYTES, MAX_SMALL_FILES
 PACKAGES = "/Windows/servicing/Packages"
 PACKAGE_GLOBS = tuple(f"{PACKAGES}/{p}*.mum" for p in
                       ("Package_for_RollupFix", "Package_for_ServicingStack", "Package_for_KB"))
-AUTOPILOT_GLOB = "/Windows/Provisioning/Autopilot/*.json"
+AUTOPILOT_GLOB = AUTOPILOT_FOLDER + "/*.json"
 BIG = {"software": SOFTWARE_HIVE, "system": SYSTEM_HIVE, "kernel": KERNEL}
 SMALL = (STATE_INI, SETUP_COMPLETE, *UNATTEND_LOCATIONS, *PACKAGE_GLOBS, AUTOPILOT_GLOB)
 
@@ -116,7 +127,8 @@ class Job:
         self.backend, self.image, self.origin = backend, image, origin
         self.big: dict[str, Entry | None] = {}
         self.fresh: list[str] = []
-        self.files: dict[str, Path] = {}
+        self.files = Extracted()
+        self.unusable: dict[str, str] = {}  # role -> why its file cannot be evidence (from the listing)
         self.work = Path()
         self.failed: str | None = None
 
@@ -136,13 +148,17 @@ class Job:
         states = sum(p.kind == "rollup" for p in small["packages"]) > 1
         readers = {"software": lambda path: _software(path, states), "system": _system, "kernel": _kernel}
         for role, entry in self.big.items():
+            why = self.unusable.get(role) or _unusable(self.files, BIG[role])
+            if why:
+                problems[role] = f"{BIG[role]}: {why}"
+                continue
             if entry is None:
                 problems[role] = f"{BIG[role]} not found in the image"
                 continue
             found[role] = InsideFile(entry.path, entry.size, entry.sha1)
             key = self.key(entry) + (":states" if role == "software" and states else "")
             if key not in cache:
-                local = self.files.get(entry.path.lower())
+                local = self.files.files.get(entry.path.lower())
                 cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
             result = cache[key]
             if isinstance(result, UnreadableFile):
@@ -158,12 +174,22 @@ def _list(job: Job) -> None:
     """The hives and the kernel with their content hashes, so shared contents are read once."""
     try:
         index = job.image.index
-        listed = {e.path.lower(): e for e in job.backend.stat(index, "/Windows/System32/config")
-                  + job.backend.stat(index, KERNEL)}
+        listed = job.backend.stat(index, "/Windows/System32/config") + job.backend.stat(index, KERNEL)
     except ExtractionError as exc:
         job.failed = str(exc)
         return
-    job.big = {role: listed.get(path.lower()) for role, path in BIG.items()}
+    by_path: dict[str, list[Entry]] = {}
+    for entry in listed:
+        by_path.setdefault(entry.path.lower(), []).append(entry)
+    for role, path in BIG.items():
+        found = by_path.get(path.lower(), [])
+        if len(found) > 1:
+            names = ", ".join(sorted(e.path for e in found))
+            job.unusable[role] = f"{len(found)} case-insensitive matches ({names})"
+        elif found and found[0].link:
+            job.unusable[role] = LINK
+    job.big = {role: found[0] if len(found := by_path.get(path.lower(), [])) == 1 and not found[0].link else None
+               for role, path in BIG.items()}
 
 
 def _extract(job: Job, progress: Progress | None) -> None:
@@ -181,7 +207,7 @@ def _extract(job: Job, progress: Progress | None) -> None:
         return
     if not job.big:  # not listed first: what was extracted is what exists
         job.big = {role: Entry(_image_path(path.lower(), local), local.stat().st_size, None)
-                   if (local := job.files.get(path.lower())) else None for role, path in BIG.items()}
+                   if (local := job.files.files.get(path.lower())) else None for role, path in BIG.items()}
 
 
 def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path) -> DeepFacts:
@@ -223,12 +249,26 @@ def _guard(read: Callable[[], object]) -> object:
         return UnreadableFile(str(exc))
 
 
-def _small_files(files: dict[str, Path], origin: str, found: dict[str, InsideFile],
+def _unusable(files: Extracted, path: str) -> str | None:
+    """Why the file at `path` cannot be evidence: it, or a folder above it, is unusable."""
+    parts = path.lower().strip("/").split("/")
+    for n in range(len(parts), 0, -1):
+        why = files.unusable.get("/" + "/".join(parts[:n]))
+        if why:
+            return why if n == len(parts) else f"{'/'.join(parts[:n])}: {why}"
+    return None
+
+
+def _small_files(extracted: Extracted, origin: str, found: dict[str, InsideFile],
                  problems: dict[str, str]) -> dict:
     from toolkit.inside.packages import read_mum
     from toolkit.inside.textfiles import decode_text, read_state_ini
     from toolkit.inside.unattend import read_unattend
     from toolkit.sources.autopilot_file import autopilot_file_from_bytes
+
+    files = extracted.files
+    # A link, a case-insensitive twin or a cut listing where evidence may be: named, never "absent".
+    problems.update(extracted.unusable)
 
     def read(path_lower: str) -> tuple[str, bytes] | None:
         local = files[path_lower]
@@ -264,8 +304,12 @@ def _small_files(files: dict[str, Path], origin: str, found: dict[str, InsideFil
     state = parse(STATE_INI.lower(), lambda path, raw: read_state_ini(raw), "state_ini")
     setup = parse(SETUP_COMPLETE.lower(), lambda path, raw: decode_text(raw), "setup_complete")
     prefix = AUTOPILOT_GLOB.rsplit("/", 1)[0].lower() + "/"
+    jsons = sorted(p for p in files if p.startswith(prefix) and p.endswith(".json"))
+    if len(jsons) > MAX_SMALL_FILES:
+        problems[prefix.rstrip("/")] = f"{len(jsons)} JSON files, over the limit of {MAX_SMALL_FILES}"
+        jsons = jsons[:MAX_SMALL_FILES]
     autopilot = [parse(p, lambda path, raw: autopilot_file_from_bytes(raw, f"{origin}:{path}", image_path=path))
-                 for p in sorted(p for p in files if p.startswith(prefix) and p.endswith(".json"))]
+                 for p in jsons]
     autopilot = [a for a in autopilot if a is not None]
     return {"packages": tuple(packages), "unattend": tuple(unattend), "state_ini": state,
             "setup_complete": setup, "autopilot_files": tuple(autopilot)}

@@ -48,6 +48,7 @@ class Inputs:
     tenant: object | None = None          # IntuneFacts
     esp: object | None = None             # EffectiveEsp: derived once from tenant, judged by ESP rules
     autopilot_files: list = field(default_factory=list)
+    autopilot_unusable: list[tuple[str, str]] = field(default_factory=list)  # in-image (where, why)
     deep: bool = True                     # deep inspection on (SVC rules judge); --no-deep skips them
 
     def image_subjects(self) -> list[tuple[str, ImageFacts]]:
@@ -61,7 +62,9 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
             return "deep inspection off (--no-deep)"
         return inputs.image_subjects() or "input not supplied: no image supplied"
     if rule.kind == "autopilot-file":
-        return [(f.path, f) for f in inputs.autopilot_files] or "input not supplied: no offline Autopilot file"
+        return [(f.path, f) for f in inputs.autopilot_files] + \
+            [(where, Verdict(NOT_EVALUATED, f"{where}: {why}")) for where, why in inputs.autopilot_unusable] \
+            or "input not supplied: no offline Autopilot file"
     tenant = inputs.tenant
     if tenant is None:
         return "input not supplied: no Intune/Entra export (--intune)"

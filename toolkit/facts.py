@@ -38,6 +38,7 @@ SYSTEM_HIVE = "/Windows/System32/config/SYSTEM"
 KERNEL = "/Windows/System32/ntoskrnl.exe"
 STATE_INI = "/Windows/Setup/State/State.ini"
 SETUP_COMPLETE = "/Windows/Setup/Scripts/SetupComplete.cmd"
+AUTOPILOT_FOLDER = "/Windows/Provisioning/Autopilot"
 CURRENT_VERSION_KEY = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 
 

@@ -13,13 +13,14 @@ import os
 import shutil
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from toolkit.extract.process import ExtractionError
 
-__all__ = ["INSTALL_HINT", "Backend", "Entry", "ExtractionError", "backend_for", "files_under", "read_capped"]
+__all__ = ["INSTALL_HINT", "Backend", "Entry", "Extracted", "ExtractionError", "backend_for", "files_under",
+           "read_capped"]
 
 NO_BACKEND = "no extraction backend"
 INSTALL_HINT = ("install wimlib (Debian/Ubuntu: apt-get install wimtools; Fedora: dnf install wimlib-utils; "
@@ -28,11 +29,41 @@ INSTALL_HINT = ("install wimlib (Debian/Ubuntu: apt-get install wimtools; Fedora
 ByteProgress = Callable[[int, int], None]  # (bytes done, bytes total) of the current extraction
 
 
+LINK = "a link or reparse point stands in its place (not followed)"
+
+
 @dataclass(frozen=True)
 class Entry:
     path: str          # as stored in the image: '/'-separated from the root, e.g. /Windows/System32/ntoskrnl.exe
     size: int
     sha1: str | None   # content hash when the container records one (WIM blob hash)
+    link: bool = False  # a symbolic link, junction or other reparse point: never evidence
+
+
+@dataclass
+class Extracted:
+    """What an extraction produced: the regular files usable as evidence, keyed by lower-case path in
+    the image, and the paths that matched but cannot be evidence (a link, several case-insensitive
+    matches, a listing cut at a limit), with why. Unknown is not absent: a rule reading one of
+    those is not-evaluated."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    unusable: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def add(self, image_path: str, local: Path) -> None:
+        key = image_path.lower()
+        names = self._names.setdefault(key, [])
+        if image_path not in names:
+            names.append(image_path)
+        if len(names) > 1:  # NTFS would hold one of them; which one Windows reads is not knowable here
+            self.files.pop(key, None)
+            self.unusable[key] = f"{len(names)} case-insensitive matches ({', '.join(sorted(names))})"
+        else:
+            self.files[key] = local
+
+    def reject(self, image_path: str, why: str = LINK) -> None:
+        self.unusable.setdefault(image_path.lower(), why)
 
 
 class Backend(Protocol):
@@ -42,9 +73,10 @@ class Backend(Protocol):
         """Regular files at or below `path` (case-insensitive); [] when it does not exist."""
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> Extracted:
         """The files matching `paths` (exact or with * and ?), as local regular files keyed by their
-        lower-case path in the image; copied under the empty private directory `dest` when needed."""
+        lower-case path in the image (copied under the empty private directory `dest` when needed),
+        and the matches that cannot be evidence."""
 
 
 def backend_for(source, prefer: str | None = None) -> Backend | None:
@@ -67,20 +99,30 @@ def backend_for(source, prefer: str | None = None) -> Backend | None:
     return None
 
 
-def files_under(root: Path) -> dict[str, Path]:
+def files_under(root: Path) -> Extracted:
     """Regular files below `root`, keyed by their lower-case '/'-path from `root` (leading '/').
 
-    Symbolic links and other special files are never followed or returned: an image may carry
-    reparse points that a backend turns into links pointing anywhere on this machine.
+    Symbolic links and other special files are never followed or returned as evidence: an image may
+    carry reparse points that a backend turns into links pointing anywhere on this machine. They,
+    and names that differ only in case, are reported as unusable.
     """
-    found: dict[str, Path] = {}
+    found = Extracted()
     for folder, dirs, names in os.walk(root, followlinks=False):
         base = Path(folder)
-        dirs[:] = [d for d in dirs if stat.S_ISDIR(os.lstat(base / d).st_mode)]
+        real = []
+        for name in dirs:
+            if stat.S_ISDIR(os.lstat(base / name).st_mode):
+                real.append(name)
+            else:
+                found.reject("/" + (base / name).relative_to(root).as_posix())
+        dirs[:] = real
         for name in names:
             path = base / name
+            image_path = "/" + path.relative_to(root).as_posix()
             if stat.S_ISREG(os.lstat(path).st_mode):
-                found["/" + path.relative_to(root).as_posix().lower()] = path
+                found.add(image_path, path)
+            else:
+                found.reject(image_path)
     return found
 
 

@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteProgress, Entry
+from toolkit.extract import ByteProgress, Entry, Extracted
 from toolkit.limits import MAX_SMALL_FILES
 
 
@@ -22,7 +22,9 @@ class DirectoryBackend:
 
     def stat(self, index: int, path: str) -> list[Entry]:
         entries = []
-        for rel, local in self._match(path):
+        matched, links, _capped = self._match(path)
+        entries += [Entry(rel, 0, None, link=True) for rel in links]
+        for rel, local in matched:
             info = os.lstat(local)
             if stat.S_ISREG(info.st_mode):
                 entries.append(Entry(rel, info.st_size, None))
@@ -31,30 +33,46 @@ class DirectoryBackend:
         return entries
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> dict[str, Path]:
-        found = {}
+                progress: ByteProgress | None = None) -> Extracted:
+        found = Extracted()
         for pattern in paths:
-            for rel, local in self._match(pattern):
+            matched, links, capped = self._match(pattern)
+            for rel in links:
+                found.reject(rel)
+            if capped:
+                found.reject(capped, f"more than {MAX_SMALL_FILES} entries match {pattern.rsplit('/', 1)[-1]} "
+                                     "there: the listing was cut at the limit")
+            for rel, local in matched:
                 if stat.S_ISREG(os.lstat(local).st_mode):
-                    found[rel.lower()] = local
+                    found.add(rel, local)
         return found
 
-    def _match(self, pattern: str) -> list[tuple[str, Path]]:
-        """(path in image, local path) for every real (non-link) entry matching `pattern`."""
+    def _match(self, pattern: str) -> tuple[list[tuple[str, Path]], list[str], str | None]:
+        """(path in image, local path) for every real entry matching `pattern`; the matching links,
+        never followed; and the folder where the matches reached the listing limit, if any. Only the
+        last part of a pattern holds wildcards, so only its non-directory matches count to the limit."""
         level = [("", self.root)]
-        for part in [p for p in pattern.split("/") if p]:
-            nxt = []
+        links: list[str] = []
+        parts = [p for p in pattern.split("/") if p]
+        for n, part in enumerate(parts):
+            nxt, last = [], n == len(parts) - 1
             for rel, folder in level:
                 if not stat.S_ISDIR(os.lstat(folder).st_mode):
                     continue
+                count = 0
                 with os.scandir(folder) as it:
                     for entry in it:
-                        if fnmatch.fnmatchcase(entry.name.lower(), part.lower()) and not entry.is_symlink():
-                            nxt.append((f"{rel}/{entry.name}", Path(entry.path)))
-                            if len(nxt) > MAX_SMALL_FILES:
-                                return nxt
+                        if not fnmatch.fnmatchcase(entry.name.lower(), part.lower()):
+                            continue
+                        if entry.is_symlink():
+                            links.append(f"{rel}/{entry.name}")
+                            continue
+                        nxt.append((f"{rel}/{entry.name}", Path(entry.path)))
+                        count += last and not entry.is_dir(follow_symlinks=False)
+                        if count > MAX_SMALL_FILES:
+                            return nxt, links, rel or "/"
             level = nxt
-        return level
+        return level, links, None
 
     def _walk(self, rel: str, folder: Path) -> Iterator[tuple[str, Path]]:
         for base, _dirs, names in os.walk(folder, followlinks=False):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteProgress, Entry, files_under
+from toolkit.extract import ByteProgress, Entry, Extracted, files_under
 from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
@@ -33,28 +33,40 @@ class SevenZipBackend:
         return "/" + (name.split("/", 1)[1] if self.prefixed and "/" in name else name)
 
     def stat(self, index: int, path: str) -> list[Entry]:
-        result = run_tool([self.tool, "l", "-slt", *COMMON, str(self.archive), self._in_archive(index, path)],
-                          timeout=LIST_TIMEOUT)
+        return self._list(index, [path])
+
+    def _list(self, index: int, paths: Sequence[str]) -> list[Entry]:
+        result = run_tool([self.tool, "l", "-slt", *COMMON, str(self.archive),
+                           *(self._in_archive(index, p) for p in paths)], timeout=LIST_TIMEOUT)
         if result.returncode != 0:
             problem = result.problem(result.stdout + result.stderr)
             raise ExtractionError(f"7-Zip could not list {self.archive.name}: {problem}")
         entries = []
         for block in result.stdout.replace("\r\n", "\n").split("\n\n"):
             fields = dict(line.partition(" = ")[::2] for line in block.splitlines() if " = " in line)
-            if "Path" not in fields or fields.get("Folder") == "+" or fields.get("Link"):
+            link = bool(fields.get("Link")) or "L" in fields.get("Attributes", "")
+            if "Path" not in fields or (fields.get("Folder") == "+" and not link):
                 continue
             size = fields.get("Size", "")
             entries.append(Entry(self._from_archive(fields["Path"].replace("\\", "/")),
-                                 int(size) if size.isdigit() else 0, fields.get("SHA-1") or None))
+                                 int(size) if size.isdigit() else 0, None if link else fields.get("SHA-1") or None,
+                                 link))
         return entries
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> Extracted:
         out = dest / "7z"
         wanted = [self._in_archive(index, p) for p in paths]
-        result = run_tool([self.tool, "x", *COMMON, f"-o{out}", str(self.archive), *wanted],
+        # 7-Zip writes a link as an empty regular file (or refuses it): find the links first, as wimlib
+        # extracts them as links, so that both backends judge the same image the same way.
+        links = [e.path for e in self._list(index, paths) if e.link]
+        skip = [f"-x!{self._in_archive(index, p)}" for p in links]
+        result = run_tool([self.tool, "x", *COMMON, f"-o{out}", *skip, str(self.archive), *wanted],
                           timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES)
         if result.returncode != 0:
             raise ExtractionError(f"7-Zip could not extract from {self.archive.name}: "
                                   f"{result.problem(result.stdout + result.stderr)}")
-        return files_under(out / str(index) if self.prefixed else out)
+        found = files_under(out / str(index) if self.prefixed else out)
+        for path in links:
+            found.reject(path)
+        return found

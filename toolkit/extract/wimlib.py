@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteProgress, Entry, files_under
+from toolkit.extract import ByteProgress, Entry, Extracted, files_under
 from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
@@ -42,7 +42,7 @@ class WimlibBackend:
         return _parse_dir(result.stdout)
 
     def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> dict[str, Path]:
+                progress: ByteProgress | None = None) -> Extracted:
         listfile = dest.parent / f"{dest.name}.list"
         listfile.write_text("".join(p + "\n" for p in paths), encoding="utf-8")
         argv = self._argv("extract", index, f"@{listfile}", f"--dest-dir={dest}", "--preserve-dir-structure",
@@ -76,11 +76,13 @@ def _parse_dir(text: str) -> list[Entry]:
         if "Full Path" not in fields:
             continue
         attributes = int(fields.get("Attributes", "0"), 16)
-        if attributes & (ATTR_DIRECTORY | ATTR_REPARSE):
+        link = bool(attributes & ATTR_REPARSE)
+        if attributes & ATTR_DIRECTORY and not link:
             continue
         digest = fields.get("Hash", "").removeprefix("0x")
         size = int(fields.get("Uncompressed size", "0 bytes").split()[0])
-        entries.append(Entry(fields["Full Path"].strip('"'), size, digest if digest.strip("0") else None))
+        entries.append(Entry(fields["Full Path"].strip('"'), size, digest if digest.strip("0") and not link else None,
+                             link))
     return entries
 
 

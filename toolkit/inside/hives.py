@@ -1,11 +1,14 @@
 """SOFTWARE and SYSTEM hives, read with regipy: only the keys and values the rules ask for.
 
 Every lookup walks a fixed path from the root, so a crafted hive cannot send the reader round a
-cycle; the file size is capped and the whole read runs under a time limit.
+cycle; the file size is capped and the whole read runs under a time limit. A hive that is damaged
+(truncated, dirty, bad base block checksum) or is not the hive it should be is unreadable: what it
+does not say is unknown, never "not set".
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,11 @@ SETUP_STATE = r"Microsoft\Windows\CurrentVersion\Setup\State"
 CBS_PACKAGES = r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages"
 CBS_PREFIXES = ("package_for_rollupfix", "package_for_servicingstack", "package_for_kb")
 T = TypeVar("T")
+BASE_BLOCK = 4096
+
+
+class ForeignHive(UnreadableFile):
+    """A readable hive that is not the one asked for (a SYSTEM hive where SOFTWARE should be)."""
 
 
 class Hive:
@@ -89,8 +97,7 @@ def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
     if size > MAX_HIVE_BYTES:
         raise UnreadableFile(f"hive is {size} bytes, over the {MAX_HIVE_BYTES}-byte limit")
     with path.open("rb") as fh:
-        if fh.read(4) != b"regf":
-            raise UnreadableFile("not a registry hive (no 'regf' signature)")
+        _check_base_block(fh.read(BASE_BLOCK), size)
     try:
         with time_limit(PARSE_TIMEOUT, "registry hive"):
             from regipy.registry import RegistryHive
@@ -101,6 +108,28 @@ def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
         raise
     except Exception as exc:  # regipy raises construct and its own errors on damaged hives
         raise UnreadableFile(f"not a readable registry hive ({type(exc).__name__}: {exc})"[:300]) from None
+
+
+def _check_base_block(block: bytes, size: int) -> None:
+    """The hive header's own integrity fields (the regf base block, as Windows writes it)."""
+    if block[:4] != b"regf":
+        raise UnreadableFile("not a registry hive (no 'regf' signature)")
+    if len(block) < BASE_BLOCK:
+        raise UnreadableFile(f"damaged hive: {size} bytes, shorter than its {BASE_BLOCK}-byte base block")
+    primary, secondary = struct.unpack_from("<II", block, 4)
+    if primary != secondary:
+        raise UnreadableFile(f"dirty hive: sequence numbers differ ({primary} and {secondary}); its last write did "
+                             "not finish and the transaction logs (.LOG1/.LOG2) are not replayed here")
+    checksum = 0
+    for (word,) in struct.iter_unpack("<I", block[:508]):
+        checksum ^= word
+    checksum = {0: 1, 0xFFFFFFFF: 0xFFFFFFFE}.get(checksum, checksum)
+    stored = struct.unpack_from("<I", block, 508)[0]
+    if checksum != stored:
+        raise UnreadableFile(f"damaged hive: base block checksum {stored:#010x}, computed {checksum:#010x}")
+    bins = struct.unpack_from("<I", block, 0x28)[0]
+    if size < BASE_BLOCK + bins:
+        raise UnreadableFile(f"damaged hive: truncated to {size} bytes, its header says {BASE_BLOCK + bins}")
 
 
 @dataclass(frozen=True)
@@ -118,6 +147,8 @@ class SoftwareFacts:
 def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iterable[str] = (),
                   package_states: bool = True) -> SoftwareFacts:
     def read(hive: Hive) -> SoftwareFacts:
+        if hive.key(CURRENT_VERSION) is None:
+            raise ForeignHive(f"not a SOFTWARE hive: no {CURRENT_VERSION} key")
         cv = {name: data for name in CURRENT_VERSION_VALUES
               if (data := hive.value(CURRENT_VERSION, name)) is not None}
         state = hive.value(SETUP_STATE, "ImageState")
@@ -143,6 +174,8 @@ def read_system(path: Path) -> SystemFacts:
     """Architecture and UI languages, from the control set the Select key names as current."""
 
     def read(hive: Hive) -> SystemFacts:
+        if hive.key("Select") is None:
+            raise ForeignHive("not a SYSTEM hive: no Select key")
         current = hive.value("Select", "Current")
         control = f"ControlSet{current:03d}" if isinstance(current, int) and 0 < current < 1000 else "ControlSet001"
         arch = hive.value(f"{control}\\Control\\Session Manager\\Environment", "PROCESSOR_ARCHITECTURE")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
+from toolkit.facts import CURRENT_VERSION_KEY, SETUP_COMPLETE, STATE_INI, DeepFacts, ImageFacts
+from toolkit.inside.unattend import LOCATIONS as UNATTEND
 from toolkit.registry_checks import PolicyValue, registry_checks
 from toolkit.rules.base import (
     SKIPPED,
@@ -23,6 +24,7 @@ from toolkit.servicing import hive_build, hive_value, levels
 
 DOCS = "https://learn.microsoft.com/windows/configuration/windows-backup/"
 OOBE_STATE = "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"
+PACKAGES = "/Windows/servicing/Packages"
 ENABLEMENT = {22631: "KB5027397", 26200: "KB5054156"}
 
 
@@ -35,9 +37,20 @@ def _gate(image: ImageFacts, *needs: str, boot: bool = False) -> Verdict | None:
         return not_evaluated(f"deep inspection failed: {deep.unavailable}")
     if image.boot_image and not boot:
         return not_applicable(f"boot image ({image.boot_image}): restore rules do not apply")
-    for role in needs:
-        if role in deep.problems:
-            return not_evaluated(deep.problems[role])
+    if (problem := _problem(deep, *needs)) is not None:
+        return problem
+    return None
+
+
+def _problem(deep: DeepFacts, *needs: str) -> Verdict | None:
+    """Not-evaluated when a file a rule reads (a role such as "software", or an in-image path or folder)
+    is missing, unreadable, a link, ambiguous or behind a cut listing: unknown is never absent."""
+    wanted = [n.lower() for n in needs]
+    for key, why in deep.problems.items():
+        k = key.lower()
+        if any(k == w or (w.startswith("/") and (k.startswith(w + "/") or w.startswith(k + "/"))) for w in wanted):
+            message = f"{key}: {why}" if key.startswith("/") else why  # a role's problem names its file
+            return not_evaluated(message, Evidence(deep.where(key), "(file)"))
     return None
 
 
@@ -80,6 +93,12 @@ def svc001(image: ImageFacts, ctx: Context) -> Verdict:
     if xml_build is not None and xml_build != build:
         note = f"; the WIM XML carries the {xml_build} base build, as enablement-package media do"
     kb = ENABLEMENT.get(build)
+    if kb and (problem := _problem(image.deep, PACKAGES)) is not None:
+        return problem
+    if kb and not image.deep.packages:
+        return not_evaluated(f"hive says {branch.product} {branch.version} ({build}); no servicing package manifest "
+                             f"(Windows/servicing/Packages/Package_for_*.mum) in the image to confirm its enablement "
+                             f"package {kb}", *ev)
     if kb and not any(p.kb == kb for p in image.deep.packages):
         return warned(f"hive says {branch.product} {branch.version} ({build}) but its enablement package {kb} "
                       "is not in Windows/servicing/Packages", *ev)
@@ -96,7 +115,7 @@ def svc001(image: ImageFacts, ctx: Context) -> Verdict:
                    "/StartComponentCleanup`, then `Dismount-WindowsImage -Save` and re-export the index.",),
       docs="https://learn.microsoft.com/windows/deployment/update/media-dynamic-update")
 def svc002(image: ImageFacts, ctx: Context) -> Verdict:
-    if (gate := _gate(image, "software", "kernel", boot=True)) is not None:
+    if (gate := _gate(image, "software", "kernel", PACKAGES, boot=True)) is not None:
         return gate
     found = levels(image)
     ev = [Evidence(level.source, level.locator, "the same UBR everywhere", level.shown) for level in found]
@@ -160,7 +179,6 @@ def svc004(image: ImageFacts, ctx: Context) -> Verdict:
     if (gate := _gate(image)) is not None:
         return gate
     deep = image.deep
-    broken = [(p, why) for p, why in deep.problems.items() if "unattend" in p.lower()]
     ev = [Evidence(deep.where(path), join.locator, "no JoinDomain", join.domain)
           for path, facts in deep.unattend for join in facts.joins]
     if ev:
@@ -169,9 +187,8 @@ def svc004(image: ImageFacts, ctx: Context) -> Verdict:
         if ctx.path in ctx.baseline.get("hybrid_allowed_on", []):
             return warned(f"{message}; supported on the {ctx.path} path only", *ev)
         return failed(f"{message} gets no restore at OOBE", *ev)
-    if broken:
-        path, why = broken[0]
-        return not_evaluated(f"unattend file {path} unreadable: {why}", Evidence(deep.where(path), "(file)"))
+    if (problem := _problem(deep, *UNATTEND)) is not None:
+        return problem
     if not deep.unattend:
         return passed("no unattend file in the image")
     return passed(f"{len(deep.unattend)} unattend file(s), none joins a domain",
@@ -184,7 +201,7 @@ def svc004(image: ImageFacts, ctx: Context) -> Verdict:
       remediation=("Seal the reference machine with `sysprep /generalize /oobe /shutdown` before capture.",),
       docs="https://learn.microsoft.com/windows-hardware/manufacture/desktop/sysprep--generalize--a-windows-installation")
 def svc005(image: ImageFacts, ctx: Context) -> Verdict:
-    if (gate := _gate(image)) is not None:
+    if (gate := _gate(image, STATE_INI, "software")) is not None:
         return gate
     deep = image.deep
     sources = []
@@ -235,6 +252,8 @@ def svc007(image: ImageFacts, ctx: Context) -> Verdict:
            for path, facts in deep.unattend for cmd in facts.commands if "ccmsetup" in cmd.lower()]
     if ev:
         return failed("a Configuration Manager client is installed or staged in the image", *ev)
+    if (problem := _problem(deep, SETUP_COMPLETE, *UNATTEND)) is not None:
+        return problem
     return passed("no Configuration Manager client in the registry, SetupComplete.cmd or unattend commands")
 
 
