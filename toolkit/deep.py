@@ -148,7 +148,7 @@ class Job:
         states = sum(p.kind == "rollup" for p in small["packages"]) > 1
         readers = {"software": lambda path: _software(path, states), "system": _system, "kernel": _kernel}
         for role, entry in self.big.items():
-            why = self.unusable.get(role) or _unusable(self.files, BIG[role])
+            why = self.unusable.get(role) or self.files.why_unusable(BIG[role])
             if why:
                 problems[role] = f"{BIG[role]}: {why}"
                 continue
@@ -247,16 +247,6 @@ def _guard(read: Callable[[], object]) -> object:
         return exc
     except ExtractionError as exc:
         return UnreadableFile(str(exc))
-
-
-def _unusable(files: Extracted, path: str) -> str | None:
-    """Why the file at `path` cannot be evidence: it, or a folder above it, is unusable."""
-    parts = path.lower().strip("/").split("/")
-    for n in range(len(parts), 0, -1):
-        why = files.unusable.get("/" + "/".join(parts[:n]))
-        if why:
-            return why if n == len(parts) else f"{'/'.join(parts[:n])}: {why}"
-    return None
 
 
 def _small_files(extracted: Extracted, origin: str, found: dict[str, InsideFile],

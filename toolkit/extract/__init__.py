@@ -43,8 +43,8 @@ class Entry:
 @dataclass
 class Extracted:
     """What an extraction produced: the regular files usable as evidence, keyed by lower-case path in
-    the image, and the paths that matched but cannot be evidence (a link, several case-insensitive
-    matches, a listing cut at a limit), with why. Unknown is not absent: a rule reading one of
+    the image, and the paths (as the image spells them) that matched but cannot be evidence (a link,
+    several case-insensitive matches, a listing cut at a limit), with why. Unknown is not absent: a rule reading one of
     those is not-evaluated."""
 
     files: dict[str, Path] = field(default_factory=dict)
@@ -58,12 +58,21 @@ class Extracted:
             names.append(image_path)
         if len(names) > 1:  # NTFS would hold one of them; which one Windows reads is not knowable here
             self.files.pop(key, None)
-            self.unusable[key] = f"{len(names)} case-insensitive matches ({', '.join(sorted(names))})"
+            self.unusable[names[0]] = f"{len(names)} case-insensitive matches ({', '.join(sorted(names))})"
         else:
             self.files[key] = local
 
     def reject(self, image_path: str, why: str = LINK) -> None:
-        self.unusable.setdefault(image_path.lower(), why)
+        self.unusable.setdefault(image_path, why)
+
+    def why_unusable(self, path: str) -> str | None:
+        """Why the file at `path` cannot be evidence: it, or a folder above it, is unusable."""
+        unusable = {k.lower(): (k, why) for k, why in self.unusable.items()}
+        parts = path.lower().strip("/").split("/")
+        for n in range(len(parts), 0, -1):
+            if found := unusable.get("/" + "/".join(parts[:n])):
+                return found[1] if n == len(parts) else f"{found[0]}: {found[1]}"
+        return None
 
 
 class Backend(Protocol):
