@@ -244,3 +244,41 @@ def test_tenant_wide_finding_is_not_waived_by_one_of_its_exports(cli, tmp_path):
     assert outcomes["tenant"] == "fail"
     assert outcomes[next(s for s in outcomes if s.startswith(str(tmp_path / "a.json")))] == "waived"
     assert outcomes[next(s for s in outcomes if s.startswith(str(tmp_path / "b.json")))] == "fail"
+
+
+# -- 2. unknown is not absent: split sets --------------------------------------------------------
+
+def copy_set(folder: Path, base: str, parts=(1, 2, 3)) -> Path:
+    """The golden split set (made by `wimlib-imagex split`) under another base name, as DISM names parts."""
+    import shutil
+
+    folder.mkdir(exist_ok=True)
+    for n in parts:
+        source = GOLDEN / f"win11_24h2_split{'' if n == 1 else n}.swm"
+        shutil.copyfile(source, folder / f"{base}{'' if n == 1 else n}.swm")
+    return folder / f"{base}.swm"
+
+
+def test_split_set_never_borrows_a_part_from_another_set_with_the_same_guid(check_json, deep_tools, tmp_path):
+    named = copy_set(tmp_path / "media", "new", parts=(1, 2))   # part 3 of this set is missing
+    copy_set(tmp_path / "media", "old")                          # an older copy of the set, same GUID
+    manifest = check_json(named)
+    svc = results(manifest, "SVC003")[0]
+    assert svc["outcome"] == "not-evaluated" and "part(s) 3 of 3 not found" in svc["message"]
+    assert sorted(Path(i["path"]).name for i in manifest["inputs"]) == ["new.swm", "new2.swm"]
+
+
+def test_every_part_read_is_an_input(check_json, tmp_path):
+    named = copy_set(tmp_path / "media", "install")
+    manifest = check_json(named.with_name("install2.swm"), "--no-deep")
+    parts = [(i["part"], Path(i["path"]).name, i["guid"]) for i in manifest["inputs"]]
+    guid = parts[0][2]
+    assert parts == [(2, "install2.swm", guid), (1, "install.swm", guid), (3, "install3.swm", guid)]
+
+
+def test_two_files_claiming_one_part_is_an_input_error(cli, tmp_path):
+    named = copy_set(tmp_path / "media", "install")
+    (tmp_path / "media" / "INSTALL2.SWM").write_bytes((tmp_path / "media" / "install2.swm").read_bytes())
+    result = cli("check", named, "--no-deep")
+    assert result.code == 2
+    assert "2 files claim part 2 of this split set (INSTALL2.SWM, install2.swm)" in result.err

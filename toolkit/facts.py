@@ -208,3 +208,4 @@ class ImageSource:
     encrypted: bool
     images: tuple[ImageFacts, ...]
     notes: tuple[str, ...] = ()
+    parts: tuple[tuple[int, str, int], ...] = ()  # a split set: (part number, path, size) of each part found

@@ -24,7 +24,12 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
             "path": source.path, "kind": source.kind, "size": source.size,
             "guid": source.header.guid if source.header else None, "xml_sha256": source.xml_sha256 or None,
             "sha256": image_hashes.get(source.path),
+            **({"part": source.header.part_number} if source.parts else {}),
         })
+        # the other parts of a split set hold the named part's file data: read too, so listed
+        manifest_inputs += [{"path": path, "kind": source.kind, "size": size, "guid": source.header.guid,
+                             "part": number, "sha256": image_hashes.get(path)}
+                            for number, path, size in source.parts if path != source.path]
     if inputs.tenant is not None:
         for path, sha in inputs.tenant.files:
             manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": sha})

@@ -88,22 +88,15 @@ def _parse_dir(text: str) -> list[Entry]:
 
 def _parts(source) -> tuple[Path, list[Path]]:
     """The WIM to open and the other parts of its split set (wimlib opens a set at part 1)."""
-    path = Path(source.path)
     header = source.header
     if header is None or header.total_parts <= 1:
-        return path, []
-    from toolkit.sources.wim import read_header
-
-    parts: dict[int, Path] = {}
-    for candidate in sorted(path.parent.glob("*.swm")) + sorted(path.parent.glob("*.SWM")):
-        other = read_header(candidate)
-        if other is not None and other.guid == header.guid:
-            parts.setdefault(other.part_number, candidate)
+        return Path(source.path), []
+    parts = {number: path for number, path, _size in source.parts}
     missing = [n for n in range(1, header.total_parts + 1) if n not in parts]
     if missing:
         raise ExtractionError(f"split set incomplete: part(s) {', '.join(map(str, missing))} of "
-                              f"{header.total_parts} not found next to {path.name}")
-    return parts[1], [parts[n] for n in range(2, header.total_parts + 1)]
+                              f"{header.total_parts} not found next to {Path(source.path).name}")
+    return Path(parts[1]), [Path(parts[n]) for n in range(2, header.total_parts + 1)]
 
 
 def _version() -> str:

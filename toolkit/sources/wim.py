@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import struct
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,7 +144,36 @@ def _read_wim(path: Path, fh, head: bytes, size: int) -> ImageSource:
     if len(raw) != xml.size:
         raise InputError(path, "file shrank while reading the XML resource")
     kind = "esd" if header.solid else "swm" if header.spanned or header.total_parts > 1 else "wim"
-    return _source_from_xml(path, kind, size, raw, header)
+    source = _source_from_xml(path, kind, size, raw, header)
+    if header.total_parts > 1:
+        source = replace(source, parts=split_parts(path, header))
+    return source
+
+
+def split_parts(path: Path, header: WimHeader) -> tuple[tuple[int, str, int], ...]:
+    """The parts of the named part's own split set, as (part number, path, size): the files named like it
+    (DISM and wimlib name them install.swm, install2.swm, ...) whose header has its GUID and part
+    count. Another set in the same folder, even with the same GUID, is never mixed in; two files
+    claiming one part number is an input error. Missing parts are simply absent here."""
+    number = str(header.part_number)
+    stem = path.stem
+    base = stem[:-len(number)] if header.part_number > 1 and stem.endswith(number) else stem
+    pattern = re.compile(re.escape(base) + r"(\d*)\.swm", re.IGNORECASE)
+    found: dict[int, list[tuple[str, int]]] = {}
+    with os.scandir(path.parent) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            other = header if os.path.samefile(entry.path, path) else read_header(Path(entry.path))
+            if other is not None and other.guid == header.guid and other.total_parts == header.total_parts:
+                found.setdefault(other.part_number, []).append((str(path.parent / entry.name),
+                                                                entry.stat(follow_symlinks=False).st_size))
+    for part, named in sorted(found.items()):
+        if len(named) > 1:
+            raise InputError(path, f"{len(named)} files claim part {part} of this split set "
+                                   f"({', '.join(sorted(Path(n).name for n, _ in named))}); keep one set per folder")
+    found[header.part_number] = [(str(path), os.stat(path).st_size)]
+    return tuple((part, *named[0]) for part, named in sorted(found.items()))
 
 
 def _source_from_xml(path: Path, kind: str, size: int, raw: bytes,
