@@ -16,6 +16,7 @@ SCHEMA = json.loads((ROOT / "manifests/schema/manifest-v1.schema.json").read_tex
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
 
 
 def test_ready_exit_0_and_blocked_exit_1(cli, deep_tools):

@@ -19,6 +19,7 @@ FIXED_DAY = "1795219200"  # 2026-11-21T00:00:00Z: lifecycle rules judge against 
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_DAY)
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
 
 
 @pytest.fixture

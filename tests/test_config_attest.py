@@ -15,6 +15,7 @@ WARN_ONLY = GOLDEN / "win11_24h2_not_generalized.wim"  # SVC005 (warning) is its
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
 
 
 @pytest.fixture

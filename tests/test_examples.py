@@ -44,6 +44,7 @@ def checkout(tmp_path, monkeypatch):
     (tmp_path / "staging" / "CodeAnalysisLogs").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
     return tmp_path
 
 

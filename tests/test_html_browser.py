@@ -62,6 +62,7 @@ def pixel(png: bytes, x: int, y: int) -> tuple[int, int, int]:
                                                    (READY, "READY", (0x2E, 0x7D, 0x32))])
 def test_report_renders_in_chromium(cli, deep_tools, tmp_path, monkeypatch, args, verdict, banner):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
     report = tmp_path / "report.html"
     cli("check", *args, "-o", f"html={report}")
     dom = chromium("--dump-dom", report.as_uri(), cwd=tmp_path)

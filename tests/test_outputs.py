@@ -23,6 +23,7 @@ INCOMPLETE = (GOLDEN / "win11_24h2_multi.wim", "--index", "1")  # run without a 
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")  # 2026-11-21
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
 
 
 def sarif_validator():
@@ -80,6 +81,7 @@ def test_sarif_is_schema_valid_and_carries_what_code_scanning_needs(cli, deep_to
 def test_sarif_fingerprints_are_stable_across_runs(cli, deep_tools, tmp_path, monkeypatch):
     first = json.loads(cli("check", *BLOCKED, "-o", "sarif").out)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")  # a day later
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-22")  # the evaluation date
     second = json.loads(cli("check", *BLOCKED, "-o", "sarif").out)
 
     def prints(log):

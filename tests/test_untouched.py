@@ -42,6 +42,7 @@ def inputs(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.chdir(out)  # outputs land here, never beside the inputs

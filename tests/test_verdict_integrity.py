@@ -28,6 +28,7 @@ USERS = {"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795219200")
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
 
 
 def write(path: Path, doc: object) -> Path:
@@ -282,3 +283,61 @@ def test_two_files_claiming_one_part_is_an_input_error(cli, tmp_path):
     result = cli("check", named, "--no-deep")
     assert result.code == 2
     assert "2 files claim part 2 of this split set (INSTALL2.SWM, install2.swm)" in result.err
+
+
+# -- 4. configuration cannot change a verdict unseen -------------------------------------------
+
+READY_IMAGE = GOLDEN / "win11_24h2_policy_blocked.wim"  # SVC003 blocks it: only deep inspection sees that
+
+
+def test_config_planted_in_a_shared_parent_is_never_used(cli, deep_tools, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"                   # like /tmp: anyone may write here
+    work = shared / "me" / "checkout"
+    work.mkdir(parents=True)
+    shared.chmod(0o1777)
+    (shared / "oobe-ready.toml").write_text("deep = false\n")
+    monkeypatch.chdir(work)
+    result = cli("check", READY_IMAGE, "-o", "json")
+    manifest = json.loads(result.out)
+    assert manifest["config"] is None and manifest["options"]["deep"] is True
+    assert result.code == 1  # the baked-in policy is still seen
+
+
+def test_config_search_stops_at_the_repository_root(cli, deep_tools, tmp_path, monkeypatch):
+    (tmp_path / "oobe-ready.toml").write_text("deep = false\n")  # above the repository
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "images").mkdir()
+    monkeypatch.chdir(repo / "images")
+    assert json.loads(cli("check", READY_IMAGE, "-o", "json").out)["config"] is None
+
+
+def test_config_used_is_in_the_manifest_and_on_the_first_line(cli, deep_tools, tmp_path, monkeypatch):
+    import hashlib
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    config = repo / "oobe-ready.toml"
+    config.write_text('fail-on = "warning"\n')
+    monkeypatch.chdir(repo)
+    manifest = json.loads(cli("check", READY_IMAGE, "--no-deep", "-o", "json").out)
+    sha = hashlib.sha256(config.read_bytes()).hexdigest()
+    assert manifest["config"] == {"path": str(config), "sha256": sha}
+    assert manifest["options"]["fail_on"] == "warning" and manifest["options"]["deep"] is False
+    first = cli("check", READY_IMAGE, "--no-deep").out.splitlines()[0]
+    assert "fail on warning" in first and "deep off" in first and f"config {config} (sha256 {sha[:12]})" in first
+
+
+def test_source_date_epoch_fixes_the_timestamp_not_the_evaluation_date(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("OOBE_READY_AS_OF")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: before the waiver expired
+    ledger = tmp_path / "waivers.toml"
+    ledger.write_text('[[waiver]]\nrule = "TEN001"\nscope = { export = "restore.json" }\njustification = "x"\n'
+                      'owner = "o@contoso.com"\nticket = "CHG-1"\nexpires = 2026-02-01\n', encoding="utf-8")
+    export = write(tmp_path / "restore.json", exports.restore("notConfigured"))
+    today = json.loads(cli("check", "--intune", export, "--waivers", ledger, "-o", "json").out)
+    assert today["generated_at"] == "2026-01-01T00:00:00Z"
+    assert today["as_of"] > "2026-02-01" and one(today, "TEN001")["outcome"] == "fail"  # expired stays expired
+    then = json.loads(cli("check", "--intune", export, "--waivers", ledger, "--as-of", "2026-01-15",
+                          "-o", "json").out)
+    assert then["as_of"] == then["options"]["as_of"] == "2026-01-15" and one(then, "TEN001")["outcome"] == "waived"

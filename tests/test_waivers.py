@@ -18,6 +18,7 @@ TODAY = "1795219200"                             # SOURCE_DATE_EPOCH of 2026-11-
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY)
+    monkeypatch.setenv("OOBE_READY_AS_OF", "2026-11-21")  # the evaluation date
 
 
 def entry(rule: str, scope: str, expires: str = "2027-03-31", ticket: str = "CHG-1", **extra) -> str:

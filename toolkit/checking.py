@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from toolkit.baselines import load_baseline
 from toolkit.catalog import default_catalog
@@ -30,10 +30,13 @@ class CheckOptions:
     hash_images: bool = False
     deep: bool = True
     waivers: str | None = None  # the TOML waiver ledger (None: no waivers, e.g. --no-waivers)
+    as_of: date | None = None   # the evaluation date (None: today, UTC)
+    config: dict | None = None  # the config file that supplied settings: {path, sha256}
 
 
 def now() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible output), else the current time."""
+    """SOURCE_DATE_EPOCH when set (reproducible output), else the current time. It stamps the manifest
+    only: the evaluation date is --as-of, so a fixed timestamp never revives an expired waiver."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
@@ -82,7 +85,8 @@ def run_check(options: CheckOptions) -> dict:
                                  for key, why in i.deep.problems.items()
                                  if key.lower().startswith(AUTOPILOT_FOLDER.lower())]
     moment = now()
-    ctx = Context(baseline=baseline, path=options.path, today=moment.date(), catalog=default_catalog(),
+    today = options.as_of or datetime.now(timezone.utc).date()
+    ctx = Context(baseline=baseline, path=options.path, today=today, catalog=default_catalog(),
                   tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))
     from toolkit.digests import hash_files
     from toolkit.waivers import apply
@@ -97,9 +101,17 @@ def run_check(options: CheckOptions) -> dict:
     verdict, code = decide(results, options.fail_on, missing + gaps)
     return normalised(build_manifest(
         inputs=inputs, results=results, ctx=ctx, baseline_sha=baseline_sha, generated_at=moment,
-        verdict=verdict, exit_code=code, fail_on=options.fail_on, missing_required=missing,
-        image_hashes=hashes, waivers=waivers, gaps=gaps,
+        verdict=verdict, exit_code=code, options=effective_options(options, today), config=options.config,
+        missing_required=missing, image_hashes=hashes, waivers=waivers, gaps=gaps,
     ))
+
+
+def effective_options(options: CheckOptions, today: date) -> dict:
+    """Every setting that shaped the verdict, as the manifest records it."""
+    return {"baseline": options.baseline, "path": options.path, "fail_on": options.fail_on,
+            "as_of": today.isoformat(), "as_of_given": options.as_of is not None, "deep": options.deep,
+            "require": list(options.require), "tenant_id": options.tenant_id, "cloud": options.cloud,
+            "index": options.index, "hash_images": options.hash_images, "waivers": options.waivers}
 
 
 def coverage_gaps(inputs: Inputs) -> list[str]:

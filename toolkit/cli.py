@@ -138,6 +138,10 @@ def settings_options(command):
         click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]),
                      help="The tenant's cloud (else taken from the exports' @odata.context)."),
         click.option("--fail-on", type=click.Choice(["blocker", "warning"]), default="blocker", show_default=True),
+        click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="OOBE_READY_AS_OF",
+                     metavar="YYYY-MM-DD",
+                     help="Evaluation date for lifecycle, update currency and waiver expiry (default: today, UTC; "
+                          "env OOBE_READY_AS_OF)."),
         click.option("--require", default="", metavar="KIND,...",
                      help="Input kinds that must be supplied: image, autopilot, esp, tenant."),
         click.option("--deep/--no-deep", default=True, show_default=True,
@@ -175,7 +179,7 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
     from toolkit.checking import CheckOptions, run_check
     from toolkit.errors import InputError
 
-    _, settings = _settings(config_file)
+    config, settings = _settings(config_file)
     value = {key: s.value for key, s in settings.items()}
     targets = _parse_outputs(value["output"])
     tenant_id = value["tenant-id"]
@@ -190,7 +194,9 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
         sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=value["baseline"],
         path=value["path"], tenant_id=tenant_id, cloud=value["cloud"], fail_on=value["fail-on"],
         require=tuple(k.strip() for k in value["require"].split(",") if k.strip()), index=index,
-        hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"]))
+        hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"],
+        as_of=value["as-of"].date() if value["as-of"] else None,
+        config={"path": str(config.path), "sha256": config.sha256} if config else None))
     _emit_all(manifest, targets)
     _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
     return manifest["summary"]["exit_code"]
@@ -214,8 +220,8 @@ def config_cmd(config_file, no_waivers, **_) -> int:
     file, or the default. Takes the same options as `check`."""
     import os
 
-    file, settings = _settings(config_file)
-    click.echo(f"config file: {file if file else 'none found (searched upward from ' + os.getcwd() + ')'}")
+    config, settings = _settings(config_file)
+    click.echo(f"config file: {config.path if config else 'none found (searched upward from ' + os.getcwd() + ')'}")
     for key, setting in settings.items():
         shown = setting.value
         if key == "waivers" and no_waivers:
@@ -226,6 +232,8 @@ def config_cmd(config_file, no_waivers, **_) -> int:
             shown = "true" if shown else "false"
         elif isinstance(shown, tuple):
             shown = ", ".join(shown) or "table"
+        elif hasattr(shown, "date"):
+            shown = shown.date().isoformat()
         click.echo(f"{key:<12} {shown if shown not in (None, '') else '-':<40} {origin}")
     return EXIT_OK
 

@@ -4,12 +4,18 @@ The file is found upward from the working directory (or named with `--config`); 
 `check` option names without dashes in front (`fail-on = "warning"`). Command-line flags win over
 the file, the file over the defaults; each effective value remembers where it came from. Paths in
 the file (`waivers`, `output` targets) are relative to the file's directory.
+
+A config file can change a verdict, so it is never picked up from a place the user does not own:
+the search stops at the repository root (the first directory holding `.git`) and before the first
+directory not owned by the user running the check; the file used is recorded in the manifest.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import click
@@ -20,10 +26,17 @@ from toolkit.limits import MAX_SMALL_FILE_BYTES
 
 CONFIG_NAME = "oobe-ready.toml"
 # config key -> click parameter name; the order is the order `oobe-ready config` shows
-SETTINGS = {"baseline": "baseline", "path": "restore_path", "fail-on": "fail_on", "tenant-id": "tenant_id",
-            "cloud": "cloud", "require": "require", "deep": "deep", "hash-images": "hash_images",
-            "waivers": "waivers", "output": "outputs"}
+SETTINGS = {"baseline": "baseline", "path": "restore_path", "fail-on": "fail_on", "as-of": "as_of",
+            "tenant-id": "tenant_id", "cloud": "cloud", "require": "require", "deep": "deep",
+            "hash-images": "hash_images", "waivers": "waivers", "output": "outputs"}
 PATH_KEYS = ("waivers",)
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    table: dict
+    sha256: str  # of the bytes parsed: recorded in the manifest, so the file that shaped a verdict is known
 
 
 @dataclass(frozen=True)
@@ -32,45 +45,70 @@ class Setting:
     origin: str  # "command line" | the config file | "default"
 
 
-def find_config(start: Path) -> tuple[Path, dict] | None:
-    """The nearest oobe-ready.toml, or pyproject.toml with a [tool.oobe-ready] table, upward from start."""
+def find_config(start: Path) -> ConfigFile | None:
+    """The nearest oobe-ready.toml, or pyproject.toml with a [tool.oobe-ready] table, upward from start,
+    within the repository and the directories only the user can write to."""
     for directory in (start, *start.parents):
-        own = directory / CONFIG_NAME
-        if own.is_file():
-            return own, _load(own)
-        project = directory / "pyproject.toml"
-        if project.is_file():
-            table = _load(project).get("tool", {}).get("oobe-ready")
-            if table is not None:
-                return project, table
+        if not _private(directory):
+            return None  # /tmp, a shared or another user's directory: anyone could have planted a config
+        found = _config_in(directory)
+        if found is not None or (directory / ".git").exists():
+            return found
     return None
 
 
-def load_config(path: str) -> tuple[Path, dict]:
+def _private(directory: Path) -> bool:
+    """Owned by the user running the check and writable by nobody else."""
+    try:
+        info = directory.stat()
+    except OSError:
+        return False
+    owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
+    return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _config_in(directory: Path) -> ConfigFile | None:
+    own = directory / CONFIG_NAME
+    if own.is_file():
+        return _load(own)
+    project = directory / "pyproject.toml"
+    if project.is_file():
+        found = _load(project)
+        table = found.table.get("tool", {}).get("oobe-ready")
+        if table is not None:
+            return ConfigFile(project, table, found.sha256)
+    return None
+
+
+def load_config(path: str) -> ConfigFile:
     """A config named with --config: oobe-ready.toml-style, or a pyproject.toml's [tool.oobe-ready]."""
     file = Path(path)
-    doc = _load(file)
+    found = _load(file)
     if file.name == "pyproject.toml":
-        doc = doc.get("tool", {}).get("oobe-ready")
-        if doc is None:
+        table = found.table.get("tool", {}).get("oobe-ready")
+        if table is None:
             raise InputError(file, "has no [tool.oobe-ready] table")
-    return file, doc
+        return ConfigFile(file, table, found.sha256)
+    return found
 
 
-def _load(file: Path) -> dict:
+def _load(file: Path) -> ConfigFile:
+    import hashlib
+
     from toolkit.baselines import tomllib
 
     raw = read_input(file, MAX_SMALL_FILE_BYTES, "config file")
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return ConfigFile(file, tomllib.loads(raw.decode("utf-8")), hashlib.sha256(raw).hexdigest())
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(file, f"not valid TOML ({exc})") from None
 
 
-def resolve(ctx: click.Context, config_path: str | None) -> tuple[Path | None, dict[str, Setting]]:
-    """Each setting's effective value: a flag given on the command line, else the config, else the default."""
+def resolve(ctx: click.Context, config_path: str | None) -> tuple[ConfigFile | None, dict[str, Setting]]:
+    """Each setting's effective value: a flag given on the command line (or its environment variable),
+    else the config, else the default."""
     found = load_config(config_path) if config_path else find_config(Path.cwd())
-    file, table = found if found else (None, {})
+    file, table = (found.path, found.table) if found else (None, {})
     if not isinstance(table, dict):
         raise InputError(file, "[tool.oobe-ready] must be a table")
     unknown = sorted(set(table) - set(SETTINGS))
@@ -79,13 +117,16 @@ def resolve(ctx: click.Context, config_path: str | None) -> tuple[Path | None, d
     params = {p.name: p for p in ctx.command.params}
     settings = {}
     for key, name in SETTINGS.items():
-        if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+        source = ctx.get_parameter_source(name)
+        if source == ParameterSource.COMMANDLINE:
             settings[key] = Setting(ctx.params[name], "command line")
+        elif source == ParameterSource.ENVIRONMENT:
+            settings[key] = Setting(ctx.params[name], f"environment ({params[name].envvar})")
         elif key in table:
             settings[key] = Setting(_convert(ctx, params[name], key, table[key], file), str(file))
         else:
             settings[key] = Setting(ctx.params[name], "default")
-    return file, settings
+    return found, settings
 
 
 def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, file: Path) -> object:
@@ -93,6 +134,8 @@ def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, 
         raw = ",".join(str(v) for v in raw)
     if key == "output" and isinstance(raw, str):
         raw = [raw]
+    if key == "as-of" and isinstance(raw, date):  # a TOML date
+        raw = raw.isoformat()
     try:
         value = param.type_cast_value(ctx, raw)
     except click.BadParameter as exc:

@@ -15,7 +15,7 @@ SCHEMA = "oobe-ready/manifest/v1"
 
 
 def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, baseline_sha: str,
-                   generated_at: datetime, verdict: str, exit_code: int, fail_on: str,
+                   generated_at: datetime, verdict: str, exit_code: int, options: dict, config: dict | None,
                    missing_required: list[str], image_hashes: dict[str, str], waivers: dict,
                    gaps: list[str]) -> dict:
     manifest_inputs = []
@@ -56,16 +56,17 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "schema": SCHEMA,
         "tool": {"name": "oobe-ready", "version": __version__},
         "generated_at": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "check_date": ctx.today.isoformat(),
+        "as_of": ctx.today.isoformat(),
         "baseline": {"id": ctx.baseline["id"], "title": ctx.baseline["title"], "sha256": baseline_sha},
         "path": ctx.path,
         "catalog": {"as_of": ctx.catalog.as_of, "sha256": ctx.catalog.sha256},
-        "options": {"fail_on": fail_on, "tenant_id": ctx.tenant_id, "cloud": ctx.cloud},
+        "config": config,
+        "options": options,
         "inputs": manifest_inputs,
         "ignored_export_files": ignored,
         "subjects": subjects,
         "rules": [_rule(r) for r in dict.fromkeys(r.rule for r in results)],
-        "results": [_result(r, fail_on) for r in results],
+        "results": [_result(r, options["fail_on"]) for r in results],
         "not_checked": not_checked,
         "waivers": waivers,
         "summary": {

@@ -13,6 +13,20 @@ VERDICT = {"ready": "[bold green]READY[/]", "blocked": "[bold red]BLOCKED[/]",
 SHOWN = ("fail", "warn", "not-evaluated", "waived")
 
 
+def settings_line(manifest: dict) -> str:
+    """Every setting that shaped the verdict, and the config file that supplied any of them."""
+    options = manifest["options"]
+    parts = [f"baseline {manifest['baseline']['id']}", f"path {manifest['path']}", f"fail on {options['fail_on']}",
+             f"as of {manifest['as_of']}", "deep on" if options.get("deep", True) else "deep off"]
+    parts += [f"{label} {value}" for label, key in (("require", "require"), ("index", "index"),
+                                                    ("tenant", "tenant_id"), ("cloud", "cloud"),
+                                                    ("waivers", "waivers"))
+              if (value := options.get(key)) and (value := ",".join(value) if isinstance(value, list) else value)]
+    if manifest.get("config"):
+        parts.append(f"config {manifest['config']['path']} (sha256 {manifest['config']['sha256'][:12]})")
+    return " · ".join(parts)
+
+
 def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -22,9 +36,8 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
         console.width = 160
     summary = manifest["summary"]
     counts = summary["counts"]
-    console.print(f"{VERDICT[summary['verdict']]}  baseline {manifest['baseline']['id']} · path "
-                  f"{manifest['path']} · fail on {manifest['options']['fail_on']} · "
-                  + " · ".join(f"{n} {o}" for o, n in counts.items() if n))
+    console.print(f"{VERDICT[summary['verdict']]}  {escape(settings_line(manifest))}", soft_wrap=True)
+    console.print("  " + " · ".join(f"{n} {o}" for o, n in counts.items() if n))
     for result in manifest["results"]:
         if result["outcome"] not in SHOWN:
             continue

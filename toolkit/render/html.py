@@ -66,7 +66,7 @@ def render(manifest: dict) -> str:
         f'<p class="meta">Baseline <b>{e(manifest["baseline"]["id"])}</b> '
         f'({e(manifest["baseline"].get("title", ""))}) · path <b>{e(manifest["path"])}</b> · '
         f"fail on <b>{e(manifest['options']['fail_on'])}</b> · "
-        f"catalog as of {e(manifest['catalog']['as_of'])} · checked {e(manifest['check_date'])} · "
+        f"catalog as of {e(manifest['catalog']['as_of'])} · checked {e(manifest['as_of'])} · "
         f"generated {e(manifest['generated_at'])} by {e(manifest['tool']['name'])} "
         f"{e(manifest['tool']['version'])}</p>",
     ]

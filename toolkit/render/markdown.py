@@ -27,7 +27,7 @@ def render(manifest: dict) -> str:
     out = [f"## {MARK[summary['verdict']]} oobe-ready: {summary['verdict'].upper()}", "",
            f"Exit code {summary['exit_code']} · baseline {code(manifest['baseline']['id'])} · path "
            f"{code(manifest['path'])} · fail on {code(manifest['options']['fail_on'])} · catalog as of "
-           f"{manifest['catalog']['as_of']} · checked {manifest['check_date']}", "", counts, ""]
+           f"{manifest['catalog']['as_of']} · checked {manifest['as_of']}", "", counts, ""]
     found = findings(manifest)
     if found:
         out += ["| Outcome | Rule | Severity | Blocks | Subject | Finding |", "|---|---|---|---|---|---|"]
