@@ -127,6 +127,21 @@ def test_attest_refuses_an_image_that_changed(cli, tmp_path):
     assert result.code == 2 and "changed since the manifest was written" in result.err and result.out == ""
 
 
+def test_attest_refuses_another_image_of_the_same_size(cli, tmp_path):
+    # two golden images of different editions, padded to one size: attest must not vouch for the other
+    checked, other = GOLDEN / "win11_24h2_not_generalized.wim", GOLDEN / "win11_24h2_policy_blocked.wim"
+    size = max(checked.stat().st_size, other.stat().st_size)
+    image = tmp_path / "install.wim"
+    image.write_bytes(checked.read_bytes().ljust(size, b"\0"))
+    manifest = tmp_path / "m.json"
+    assert cli("check", image, "--no-deep", "-o", f"json={manifest}").code in (0, 1)
+    image.write_bytes(other.read_bytes().ljust(size, b"\0"))
+    result = cli("attest", manifest)
+    assert result.code == 2 and result.out == ""
+    assert "changed since the manifest was written (WIM header GUID" in result.err and "XML sha256" in result.err
+    assert "size" not in result.err.split("(", 1)[1].split(")")[0]  # the size alone would have passed
+
+
 def test_attest_of_a_ready_tenant_only_check_uses_the_exports(cli, tmp_path):
     manifest = tmp_path / "m.json"
     cli("check", "--intune", GOLDEN / "intune" / "ready", "-o", f"json={manifest}")

@@ -176,3 +176,35 @@ def test_enablement_release_without_package_manifests_is_not_evaluated(check_jso
     svc001 = one(check_json(capture(tree)), "SVC001")
     assert svc001["outcome"] == "not-evaluated"
     assert "no servicing package manifest" in svc001["message"] and "KB5054156" in svc001["message"]
+
+
+# SetupComplete.cmd lines seen in public imaging scripts; only a real install invocation is a finding.
+CCM_LINES = {
+    r"%WINDIR%\ccmsetup\ccmsetup.exe /mp:cm01.contoso.com SMSSITECODE=P01": True,
+    r'start /wait "" "%WINDIR%\ccmsetup\ccmsetup.exe" SMSSITECODE=P01 /forceinstall': True,
+    r'cmd /c "C:\Temp\ccmsetup.exe CCMHOSTNAME=cmg.contoso.com/CCM_Proxy_MutualAuth/1"': True,
+    r"if exist %WINDIR%\ccmsetup\ccmsetup.exe %WINDIR%\ccmsetup\ccmsetup.exe /mp:cm01": True,
+    r"%WINDIR%\ccmsetup\ccmsetup.exe /uninstall": False,
+    r"REM %WINDIR%\ccmsetup\ccmsetup.exe SMSSITECODE=P01": False,
+    r":: ccmsetup.exe SMSSITECODE=P01": False,
+    r'tasklist /FI "IMAGENAME eq ccmsetup.exe" | find /i "ccmsetup.exe"': False,
+    r"reg delete HKLM\SOFTWARE\Microsoft\CCMSetup /f": False,
+    r"rd /s /q %WINDIR%\ccmsetup": False,
+    r"echo ccmsetup removed >> %TEMP%\setup.log": False,
+}
+
+
+@pytest.mark.parametrize("line, installs", CCM_LINES.items())
+def test_ccmsetup_install_invocations_and_look_alikes(line, installs):
+    from toolkit.rules.servicing import installs_configmgr
+
+    assert installs_configmgr(line) is installs
+
+
+def test_setupcomplete_that_only_cleans_up_configmgr_passes(check_json, deep_tools, tree):
+    script = tree / "Windows/Setup/Scripts/SetupComplete.cmd"
+    script.write_text("@echo off\r\n" + "\r\n".join(line for line, installs in CCM_LINES.items() if not installs))
+    assert one(check_json(tree), "SVC007")["outcome"] == "pass"
+    script.write_text("@echo off\r\n" + next(iter(CCM_LINES)) + "\r\n")
+    svc007 = one(check_json(tree), "SVC007")
+    assert svc007["outcome"] == "fail" and svc007["evidence"][0]["locator"] == "line 2"

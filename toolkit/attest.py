@@ -59,18 +59,40 @@ def statement(manifest: dict, manifest_sha256: str, manifest_path: str) -> dict:
 
 
 def _digests(pool: list[dict]) -> dict[str, str]:
-    """Recorded digests, else hash the files now, after checking they are still the size recorded."""
+    """Recorded digests, else hash the files now, after checking they are still the files checked."""
     from toolkit.digests import hash_files
 
     missing = [i for i in pool if not i.get("sha256")]
     for item in missing:
-        try:
-            size = os.stat(item["path"]).st_size
-        except OSError as exc:
-            raise InputError(item["path"], f"cannot read the image to hash it ({exc.strerror}); run attest "
-                             "where check ran, or check with --hash-images") from None
-        if item.get("size") is not None and size != item["size"]:
-            raise InputError(item["path"], f"changed since the manifest was written (size {size}, "
-                             f"manifest says {item['size']})")
+        _verify(item)
     computed = hash_files([i["path"] for i in missing])
     return {i["path"]: i.get("sha256") or computed[i["path"]] for i in pool}
+
+
+def _verify(item: dict) -> None:
+    """Refuse to vouch for a file that is not the one checked: its size, WIM header GUID and XML digest
+    must be those the manifest recorded (a file of the same size is not enough)."""
+    from toolkit.sources.wim import read_image_source
+
+    path = item["path"]
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        raise InputError(path, f"cannot read the image to hash it ({exc.strerror}); run attest "
+                         "where check ran, or check with --hash-images") from None
+    changed = []
+    if item.get("size") is not None and size != item["size"]:
+        changed.append(f"size {size}, manifest says {item['size']}")
+    if item.get("guid") or item.get("xml_sha256"):
+        try:
+            source = read_image_source(path)
+        except InputError as exc:
+            raise InputError(path, f"changed since the manifest was written: {exc.problem}") from None
+        guid = source.header.guid if source.header else None
+        if item.get("guid") and guid != item["guid"]:
+            changed.append(f"WIM header GUID {guid}, manifest says {item['guid']}")
+        if item.get("xml_sha256") and source.xml_sha256 != item["xml_sha256"]:
+            changed.append(f"XML sha256 {source.xml_sha256[:12]}…, manifest says {item['xml_sha256'][:12]}…")
+    if changed:
+        raise InputError(path, f"changed since the manifest was written ({'; '.join(changed)}): not attested; "
+                         "run check again on this file")

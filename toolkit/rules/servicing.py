@@ -234,6 +234,19 @@ def svc006(image: ImageFacts, ctx: Context) -> Verdict:
                         "no Group Policy MDM auto-enrollment in the image")
 
 
+CCMSETUP = re.compile(r"(?:^|[\s\"'\\/=(&|])ccmsetup(?:\.exe)?(?=$|[\s\"'&|)])", re.IGNORECASE)
+COMMENT = re.compile(r"^\s*@?\s*(?:rem(?:\s|$)|::)", re.IGNORECASE)
+# a command line that names ccmsetup without running the installer: removal, a process check, a registry
+# delete, a message
+NOT_AN_INSTALL = re.compile(r"/uninstall\b|\b(?:tasklist|taskkill|findstr|find|echo|del|erase|rd|rmdir)\b"
+                            r"|\breg(?:\.exe)?\s+delete\b|\bsc(?:\.exe)?\s+(?:stop|delete)\b", re.IGNORECASE)
+
+
+def installs_configmgr(line: str) -> bool:
+    """True for a command line that runs ccmsetup to install the Configuration Manager client."""
+    return bool(CCMSETUP.search(line)) and not COMMENT.match(line) and not NOT_AN_INSTALL.search(line)
+
+
 @rule(id="SVC007", title="No Configuration Manager client staged", severity="warning", kind="image", needs="deep",
       rationale="A Configuration Manager client in the image enrolls the device through co-management, which is "
                 "not supported for restore.",
@@ -246,10 +259,10 @@ def svc007(image: ImageFacts, ctx: Context) -> Verdict:
     deep = image.deep
     ev = [_hive_ev(image, f"HKLM\\SOFTWARE\\{key}", "absent", "present")
           for key in registry_checks().configmgr_keys if key in deep.software.keys]
-    if deep.setup_complete and "ccmsetup" in deep.setup_complete.lower():
-        ev.append(Evidence(deep.where("setup_complete"), "(text)", "no ccmsetup", "runs ccmsetup"))
-    ev += [Evidence(deep.where(path), "/unattend//(Path|CommandLine)", "no ccmsetup", cmd)
-           for path, facts in deep.unattend for cmd in facts.commands if "ccmsetup" in cmd.lower()]
+    ev += [Evidence(deep.where("setup_complete"), f"line {n}", "no ccmsetup install", line)
+           for n, line in enumerate((deep.setup_complete or "").splitlines(), 1) if installs_configmgr(line)]
+    ev += [Evidence(deep.where(path), "/unattend//(Path|CommandLine)", "no ccmsetup install", cmd)
+           for path, facts in deep.unattend for cmd in facts.commands if installs_configmgr(cmd)]
     if ev:
         return failed("a Configuration Manager client is installed or staged in the image", *ev)
     if (problem := _problem(deep, SETUP_COMPLETE, *UNATTEND)) is not None:
