@@ -78,6 +78,23 @@ def test_a_backend_dying_mid_extraction_is_not_evaluated(cli, tmp_path, monkeypa
     assert list(private_tmp.iterdir()) == []
 
 
+NAME = "\u30c6" * 100 + ".xml"  # 100 NTFS characters, 300 bytes in UTF-8: over Linux's 255-byte name limit
+BAD_NAME = VERSION + ("cat >&2 <<'END'\n"  # what wimlib prints when the file system refuses a name
+                      f'[ERROR] Can\'t create regular file "/tmp/x/Windows/Panther/{NAME}": File name too long\n'
+                      "ERROR: Exiting with error code 4:\n       Failed to create a file.\nEND\nexit 4\n")
+
+
+def test_a_name_the_backend_cannot_extract_is_named(cli, tmp_path, monkeypatch, private_tmp):
+    import json
+
+    monkeypatch.setenv("PATH", f"{fake_backend(tmp_path, BAD_NAME)}:{os.environ['PATH']}")
+    result = cli("check", IMAGE, "--index", "1", "-o", "json")
+    assert result.code == 3
+    message = svc(json.loads(result.out))[0]["message"]
+    assert f"Windows/Panther/{NAME}" in message and "File name too long" in message
+    assert message.endswith("(Failed to create a file.)")
+
+
 def run_cli(*args: str, env: dict | None = None, preexec=None, **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "toolkit", *args], cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec, **kw)

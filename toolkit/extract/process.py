@@ -34,7 +34,14 @@ class ToolResult:
     def problem(self, text: str | None = None) -> str:
         """The tool's last message line (from stderr unless `text` is given), and the signal that
         ended it, if one did: a tool killed mid-run often prints nothing."""
-        line = last_line(self.stderr if text is None else text)
+        text = self.stderr if text is None else text
+        line = last_line(text)
+        # wimlib and 7-Zip name the file they could not handle on their first error line and end with
+        # a generic summary ("Failed to create a file."): keep both, so the message names the file
+        first = next((x.strip() for x in text.replace("\r", "\n").splitlines()
+                      if x.strip().startswith(("[ERROR]", "ERROR:")) and "Exiting with error code" not in x), None)
+        if first and first != line:
+            line = f"{first[:300]} ({line})"
         if self.returncode < 0:
             with contextlib.suppress(ValueError):
                 line += f" (killed by {signal.Signals(-self.returncode).name})"
