@@ -57,8 +57,9 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
         click.echo(render_json(report), nl=False)
     else:
         from toolkit.render.inspect_table import render_inspect_table
+        from toolkit.render.safe import deep
 
-        render_inspect_table(report)
+        render_inspect_table(deep(report))
     return _backend_hint(i["deep"] for s in report["sources"] for i in s["images"])
 
 
@@ -209,8 +210,10 @@ def _emit_all(manifest: dict, targets: list[tuple[str, str | None]]) -> None:
 
     for fmt, target in targets:
         emit(manifest, fmt, target)
+    from toolkit.render.safe import text
+
     for line in waiver_notices(manifest):
-        click.echo(f"oobe-ready: {line}", err=True)
+        click.echo(f"oobe-ready: {text(line)}", err=True)
 
 
 @cli.command("config")
@@ -288,6 +291,13 @@ def _backend_hint(deep_documents) -> int:
     return EXIT_OK
 
 
+def _safe(value: object) -> str:
+    """Error text quotes file names and values from the inputs: one inert line (render/safe.py)."""
+    from toolkit.render.safe import text
+
+    return text(value)
+
+
 def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     from toolkit.errors import InputError
 
@@ -295,7 +305,7 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     try:
         code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except InputError as exc:
-        click.echo(f"oobe-ready: error: {exc}", err=True)
+        click.echo(f"oobe-ready: error: {_safe(exc)}", err=True)
         code = EXIT_INPUT
     except click.exceptions.Abort:
         click.echo("oobe-ready: interrupted", err=True)
@@ -308,7 +318,7 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     except Exception as exc:
         if "--debug" in argv:
             raise
-        click.echo(f"oobe-ready: internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"oobe-ready: internal error: {type(exc).__name__}: {_safe(exc)} "
                    "(rerun with --debug for a traceback)", err=True)
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else EXIT_OK)

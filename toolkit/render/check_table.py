@@ -31,7 +31,7 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(file=stream, highlight=False)
+    console = Console(file=stream, highlight=False, emoji=False)
     if not console.is_terminal:
         console.width = 160
     summary = manifest["summary"]

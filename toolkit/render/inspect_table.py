@@ -82,7 +82,7 @@ def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=stream, highlight=False, soft_wrap=False)
+    console = Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
     if not console.is_terminal:
         console.width = PIPE_WIDTH  # logs and CI: one row per index rather than wrapped cells
     for source in report["sources"]:

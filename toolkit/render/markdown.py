@@ -1,24 +1,36 @@
 """Markdown for a job summary ($GITHUB_STEP_SUMMARY, Azure task.uploadsummary) or a review comment.
 
 The verdict and the findings table come first; details fold into <details> blocks. GitHub caps a
-step summary at 1 MiB, so the details stop (with a note) before the text reaches LIMIT.
+step summary at 1 MiB of UTF-8, so the table rows, then the details, stop (with a note) before the
+whole text, the tail of inputs included, reaches LIMIT bytes. Text from the inputs is escaped: no
+HTML, link or image syntax in it renders.
 """
 
 from __future__ import annotations
 
 from toolkit.render.findings import findings, waiver_notices, waiver_text
 
-LIMIT = 900_000  # characters; below GitHub's 1 MiB step-summary cap, leaving room for other steps
+LIMIT = 900_000  # UTF-8 bytes; below GitHub's 1 MiB step-summary cap, leaving room for other steps
 MARK = {"ready": "✅", "blocked": "❌", "incomplete": "⚠️"}
 OUTCOME = {"fail": "❌ fail", "warn": "⚠️ warn", "not-evaluated": "❔ not evaluated", "waived": "🏷️ waived"}
 
 
+_MARKUP = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "!": "\\!", "*": "\\*",
+                         "_": "\\_", "`": "\\`", "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "})
+
+
 def cell(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """Text from the inputs inside Markdown (a table cell or a paragraph): rendered as written."""
+    return str(text).translate(_MARKUP)
 
 
 def code(text: object) -> str:
-    return "`" + str(text).replace("`", "'") + "`"
+    """A code span; `|` still ends a table cell in GitHub Markdown unless escaped."""
+    return "`" + str(text).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def render(manifest: dict) -> str:
@@ -29,22 +41,37 @@ def render(manifest: dict) -> str:
            f"{code(manifest['path'])} · fail on {code(manifest['options']['fail_on'])} · catalog as of "
            f"{manifest['catalog']['as_of']} · checked {manifest['as_of']}", "", counts, ""]
     found = findings(manifest)
+    tail = _tail(manifest)
+    budget = LIMIT - size(tail) - 200  # the notes about what was left out
     if found:
         out += ["| Outcome | Rule | Severity | Blocks | Subject | Finding |", "|---|---|---|---|---|---|"]
-        for r in found:
-            out.append(f"| {OUTCOME[r['outcome']]} | {r['rule']} | {r['severity']} | "
-                       f"{'yes' if r['blocking'] else 'no'} | {cell(r['subject'])} | {cell(r['message'])} |")
+        used = size("\n".join(out))
+        for shown, r in enumerate(found):
+            row = (f"| {OUTCOME[r['outcome']]} | {r['rule']} | {r['severity']} | "
+                   f"{'yes' if r['blocking'] else 'no'} | {cell(r['subject'])} | {cell(r['message'])} |")
+            if used + size(row) + 1 > budget:
+                out += ["", f"_{len(found) - shown} more findings left out to fit the summary; see the full report._"]
+                break
+            out.append(row)
+            used += size(row) + 1
         out.append("")
     else:
         out += ["No findings.", ""]
-    details = [_details(r) for r in found]
     body = "\n".join(out)
-    for shown, block in enumerate(details):
-        if len(body) + len(block) > LIMIT:
-            left = len(details) - shown
+    used = size(body)
+    for shown, r in enumerate(found):
+        block = _details(r)
+        if used + size(block) > budget:
+            left = len(found) - shown
             body += f"\n_{left} more finding details left out to fit the summary; see the full report._\n"
             break
         body += block
+        used += size(block)
+    return body + tail
+
+
+def _tail(manifest: dict) -> str:
+    summary = manifest["summary"]
     tail = []
     if manifest["not_checked"] or summary["missing_required"] or summary.get("gaps"):
         tail += ["", "### Not checked", ""]
@@ -59,7 +86,7 @@ def render(manifest: dict) -> str:
              for i in manifest["inputs"]]
     tail += ["", f"<sub>{manifest['tool']['name']} {manifest['tool']['version']} · baseline sha256 "
              f"{manifest['baseline']['sha256'][:12]} · generated {manifest['generated_at']}</sub>", ""]
-    return body + "\n".join(tail)
+    return "\n".join(tail)
 
 
 def _details(r: dict) -> str:

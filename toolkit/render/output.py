@@ -23,9 +23,20 @@ FORMATS = {
 }
 
 
+# Formats people and runners read as text render from the sanitised manifest (render/safe.py);
+# json and sarif keep the data exact and escape it in the JSON text instead.
+READ_AS_TEXT = ("table", "junit", "markdown", "html", "github", "azure")
+
+
 def render(manifest: dict, fmt: str) -> str:
     module, function = FORMATS[fmt]
-    return getattr(importlib.import_module(f"toolkit.render.{module}"), function)(manifest)
+    return getattr(importlib.import_module(f"toolkit.render.{module}"), function)(_for(manifest, fmt))
+
+
+def _for(manifest: dict, fmt: str) -> dict:
+    from toolkit.render.safe import deep
+
+    return deep(manifest) if fmt in READ_AS_TEXT else manifest
 
 
 def emit(manifest: dict, fmt: str, target: str | None) -> None:
@@ -33,7 +44,7 @@ def emit(manifest: dict, fmt: str, target: str | None) -> None:
         if fmt == "table":
             from toolkit.render.check_table import render_check_table
 
-            render_check_table(manifest)  # straight to the terminal, with colour when it is one
+            render_check_table(_for(manifest, fmt))  # straight to the terminal, with colour when it is one
         else:
             import click
 
@@ -57,7 +68,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise InputError(path, f"cannot write ({exc.strerror})") from None
 
 
-def render_table_text(manifest: dict) -> str:
+def render_table_text(manifest: dict) -> str:  # `manifest` is already sanitised by render()
     from toolkit.render.check_table import render_check_table
 
     buffer = io.StringIO()

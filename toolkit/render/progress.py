@@ -18,11 +18,15 @@ def extraction_progress() -> Iterator[Callable[[str, int, int], None] | None]:
 
     tasks: dict[str, int] = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+                  console=Console(stderr=True, emoji=False), transient=True) as bar:
 
         def report(what: str, done: int, total: int) -> None:
             if what not in tasks:
-                tasks[what] = bar.add_task(what, total=total)
+                from rich.markup import escape
+
+                from toolkit.render.safe import text
+
+                tasks[what] = bar.add_task(escape(text(what)), total=total)
             bar.update(tasks[what], completed=done, total=total)
 
         yield report

@@ -11,7 +11,6 @@ subject and evidence locator.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -47,7 +46,9 @@ def render(manifest: dict) -> str:
                        "path": manifest["path"], "generatedAt": manifest["generated_at"]},
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    from toolkit.render.jsondoc import render_json
+
+    return render_json(log)
 
 
 def _note(level: str, text: str) -> dict:
@@ -83,7 +84,7 @@ def _result(manifest: dict, result: dict, rule_index: int) -> dict:
     doc["message"] = {"text": f"{message}. Subject: {result['subject']}."}
     doc["locations"] = [_location(manifest, result)]
     locator = result["evidence"][0]["locator"] if result["evidence"] else ""
-    key = hashlib.sha256(f"{result['rule']}\0{result['subject']}\0{locator}".encode()).hexdigest()
+    key = hashlib.sha256(f"{result['rule']}\0{result['subject']}\0{locator}".encode("utf-8", "surrogatepass")).hexdigest()
     doc["partialFingerprints"] = {"primaryLocationLineHash": f"{key[:16]}:1", "oobeReadySubject/v1": key}
     if result["outcome"] == "waived":
         w = result["waiver"]
