@@ -84,7 +84,8 @@ def _result(manifest: dict, result: dict, rule_index: int) -> dict:
     doc["message"] = {"text": f"{message}. Subject: {result['subject']}."}
     doc["locations"] = [_location(manifest, result)]
     locator = result["evidence"][0]["locator"] if result["evidence"] else ""
-    key = hashlib.sha256(f"{result['rule']}\0{result['subject']}\0{locator}".encode("utf-8", "surrogatepass")).hexdigest()
+    identity = f"{result['rule']}\0{result['subject']}\0{locator}"
+    key = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
     doc["partialFingerprints"] = {"primaryLocationLineHash": f"{key[:16]}:1", "oobeReadySubject/v1": key}
     if result["outcome"] == "waived":
         w = result["waiver"]
