@@ -191,6 +191,10 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
             raise InputError(None, f"--tenant-id {tenant_id!r} is not a GUID") from None
     if not (sources or intune or autopilot_files):
         raise click.UsageError("nothing to check: give image SOURCEs, --intune or --autopilot-file")
+    from toolkit.render.output import check_targets
+
+    named = [*sources, *intune, *autopilot_files, value["waivers"], config.path if config else None]
+    check_targets(targets, [str(p) for p in named if p])  # before any slow work
     manifest = run_check(CheckOptions(
         sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=value["baseline"],
         path=value["path"], tenant_id=tenant_id, cloud=value["cloud"], fail_on=value["fail-on"],
@@ -203,11 +207,14 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
     return manifest["summary"]["exit_code"]
 
 
-def _emit_all(manifest: dict, targets: list[tuple[str, str | None]]) -> None:
-    """Every requested format, from the one manifest; waiver notices once on stderr."""
+def _emit_all(manifest: dict, targets: list[tuple[str, str | None]], *read: str) -> None:
+    """Every requested format, from the one manifest; waiver notices once on stderr. No target may
+    be a file the run read (every input the manifest lists, the waiver ledger, the config, `read`)."""
     from toolkit.render.findings import waiver_notices
-    from toolkit.render.output import emit
+    from toolkit.render.output import check_targets, emit
 
+    inputs = [i["path"] for i in manifest["inputs"]] + [manifest["waivers"].get("file")]
+    check_targets(targets, [p for p in [*inputs, (manifest.get("config") or {}).get("path"), *read] if p])
     for fmt, target in targets:
         emit(manifest, fmt, target)
     from toolkit.render.safe import text
@@ -251,7 +258,7 @@ def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
 
     targets = _parse_outputs(outputs)
     manifest, _ = load_manifest(manifest_file)
-    _emit_all(manifest, targets)
+    _emit_all(manifest, targets, manifest_file)
     return manifest["summary"]["exit_code"]
 
 
@@ -270,9 +277,12 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     from toolkit.attest import statement
     from toolkit.manifest import load_manifest
     from toolkit.render.jsondoc import render_json
-    from toolkit.render.output import write_atomic
+    from toolkit.render.output import check_targets, write_atomic
 
-    document = statement(*load_manifest(manifest_file), manifest_file)
+    manifest, digest = load_manifest(manifest_file)
+    if target:
+        check_targets([("json", target)], [manifest_file, *(i["path"] for i in manifest["inputs"])])
+    document = statement(manifest, digest, manifest_file)
     text = render_json(document["predicate"] if predicate_only else document)
     if target:
         write_atomic(Path(target), text)
