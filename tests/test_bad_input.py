@@ -163,9 +163,13 @@ def test_unreadable_file(cli, tmp_path, monkeypatch):
     if os.geteuid() != 0:
         path.chmod(0)
     else:  # root reads anything: make open() fail the way a locked file does
-        def deny(self, *args, **kwargs):
-            raise PermissionError(13, "Permission denied", str(self))
-        monkeypatch.setattr(Path, "open", deny)
+        real_open = os.open
+
+        def deny(name, *args, **kwargs):
+            if str(name) == str(path):
+                raise PermissionError(13, "Permission denied", str(name))
+            return real_open(name, *args, **kwargs)
+        monkeypatch.setattr(os, "open", deny)
     assert_input_error(cli("inspect", path), path, "cannot read", "Permission denied")
 
 

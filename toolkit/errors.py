@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 
 class InputError(Exception):
@@ -14,13 +17,38 @@ class InputError(Exception):
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
 
 
-def read_input(path: str | Path, limit: int, what: str) -> bytes:
-    """The bytes of an input file the user named, at most `limit`, or an InputError naming it."""
+def open_regular(path: str | Path, what: str) -> BinaryIO:
+    """An input file the user named, opened for reading only if it is a regular file: a FIFO, device
+    or socket is refused at once (opening never blocks on a FIFO nobody writes)."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise InputError(path, f"cannot read {what}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, f"is a directory, not {_a(what)}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise InputError(path, f"is a directory, not {_a(what)}")
+        raise InputError(path, f"is not a regular file ({'a FIFO' if stat.S_ISFIFO(mode) else 'a device or socket'})")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _a(what: str) -> str:
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
+
+
+def read_input(path: str | Path, limit: int, what: str) -> bytes:
+    """The bytes of an input file the user named, at most `limit`, or an InputError naming it."""
+    with open_regular(path, what) as fh:
+        try:
+            raw = fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
     if len(raw) > limit:
         raise InputError(path, f"{what} is over the {limit}-byte limit")
     return raw

@@ -83,7 +83,8 @@ def backup_settings(tenant: IntuneFacts) -> list[tuple[ExportObject, str, str]]:
     for policy in tenant.of("settings"):
         for pointer, node in _walk(policy.data, policy.pointer):
             if node.get("settingDefinitionId") == BACKUP_SETTING:
-                value = (node.get("choiceSettingValue") or {}).get("value")
+                choice = node.get("choiceSettingValue")
+                value = choice.get("value") if isinstance(choice, dict) else None
                 found.append((policy, str(value), pointer + "/choiceSettingValue/value"))
     return found
 

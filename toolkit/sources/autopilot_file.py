@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import InputError
+from toolkit.errors import read_input
 from toolkit.limits import MAX_AUTOPILOT_BYTES
 
 FILE_NAME = "AutopilotConfigurationFile.json"
@@ -32,15 +32,7 @@ class AutopilotFile:
 
 def read_autopilot_file(path: str | Path, image_path: str | None = None) -> AutopilotFile:
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_AUTOPILOT_BYTES + 1)
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not an Autopilot file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_AUTOPILOT_BYTES:
-        raise InputError(path, f"Autopilot file is over the {MAX_AUTOPILOT_BYTES}-byte limit")
+    raw = read_input(path, MAX_AUTOPILOT_BYTES, "Autopilot file")
     return autopilot_file_from_bytes(raw, str(path), image_path)
 
 

@@ -19,7 +19,11 @@ from urllib.parse import urlparse
 
 from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_EXPORT_FILES, MAX_JSON_BYTES, MAX_JSON_DEPTH
+from toolkit.sources.shapes import shape_error
 
+KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
+              "restore": "restore setting", "settings": "settings catalog policy",
+              "ca": "Conditional Access policy", "sp": "service principal"}
 # object kind -> the input kind `--require` speaks of
 KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings": "tenant",
            "ca": "tenant", "sp": "tenant"}
@@ -119,6 +123,8 @@ def _load(path: Path) -> tuple[object, str]:
         raise InputError(path, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
         raise InputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (4300)
+        raise InputError(path, f"not usable JSON ({str(exc).split(';')[0]})") from None
     if _depth(doc) > MAX_JSON_DEPTH:
         raise InputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return doc, hashlib.sha256(raw).hexdigest()
@@ -181,7 +187,7 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
     facts.files.append((str(path), sha256))
     found = False
     if isinstance(doc, dict) and isinstance(doc.get("@odata.context"), str):
-        facts.context_hosts.add(urlparse(doc["@odata.context"]).hostname or "")
+        facts.context_hosts.add(_host(doc["@odata.context"]))
     items: list[tuple[str, object]]
     if isinstance(doc, dict) and isinstance(doc.get("value"), list):
         items = [(f"/value/{i}", o) for i, o in enumerate(doc["value"])]
@@ -194,12 +200,16 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
         if not isinstance(obj, dict):
             continue
         if isinstance(obj.get("@odata.context"), str):
-            facts.context_hosts.add(urlparse(obj["@odata.context"]).hostname or "")
+            facts.context_hosts.add(_host(obj["@odata.context"]))
         kind = classify(obj)
         if kind:
-            facts.objects.setdefault(kind, []).append(ExportObject(kind, str(path), pointer, obj))
             kinds.append(kind)
             found = True
+            if (problem := shape_error(kind, obj)) is not None:  # unknown evidence, not a crash or a guess
+                facts.incomplete.append((str(path), f"{pointer or '/'}: not a Graph {KIND_NAMES[kind]} as Graph "
+                                                    f"returns it ({problem})", (kind,)))
+                continue
+            facts.objects.setdefault(kind, []).append(ExportObject(kind, str(path), pointer, obj))
     if isinstance(doc, dict) and doc.get("@odata.nextLink"):
         # One page of a paged list: the objects on the other pages are unseen.
         facts.incomplete.append((str(path), "one page of a paged Graph collection (@odata.nextLink is set): "
@@ -207,6 +217,14 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
                                  tuple(dict.fromkeys(kinds)) or _guess_kinds(path)))
         found = True
     return found
+
+
+def _host(context: str) -> str:
+    """The Graph host an @odata.context names; a malformed URL names no known host."""
+    try:
+        return urlparse(context).hostname or ""
+    except ValueError:
+        return "(malformed @odata.context)"
 
 
 def classify(obj: dict) -> str | None:

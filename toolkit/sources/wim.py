@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 import struct
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageFacts, ImageSource, ResourceHeader, WimHeader, WindowsVersion
 from toolkit.limits import MAX_IMAGES, MAX_XML_BYTES
 from toolkit.sources.safexml import parse_xml
@@ -63,20 +62,7 @@ def read_image_source(path: str | Path) -> ImageSource:
 
 
 def _open_regular(path: Path):
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(path, "is a directory, not an image file")
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(path, "is not a regular file")
-    try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from None
+    return open_regular(path, "image file")
 
 
 def _looks_like_xml(head: bytes) -> bool:

@@ -1,0 +1,69 @@
+"""The shape of each Graph object kind, as far as the rules read it: a wrongly-typed property
+(a string where Graph has an object, a number in a list of app ids) makes the object unknown
+evidence — not-evaluated with the property named — instead of a crash or a guess.
+
+A spec is a dict of property -> expected: a type (or tuple of types), a nested dict (an object),
+or a one-element list (an array of that). Absent and null properties are always allowed: the
+rules decide what absence means.
+"""
+
+from __future__ import annotations
+
+STRING, NUMBER, BOOL = str, (int, float), bool
+ASSIGNMENTS = [{"target": {"@odata.type": STRING, "groupId": STRING}}]
+COMMON = {"@odata.type": STRING, "id": STRING, "displayName": STRING, "name": STRING, "assignments": ASSIGNMENTS}
+
+SPECS: dict[str, dict] = {
+    "profile": {**COMMON, "deviceType": STRING, "deviceNameTemplate": STRING,
+                "outOfBoxExperienceSetting": {"deviceUsageType": STRING, "userType": STRING},
+                "outOfBoxExperienceSettings": {"deviceUsageType": STRING, "userType": STRING}},
+    "esp": {**COMMON, "priority": NUMBER, "deviceEnrollmentConfigurationType": STRING},
+    "restore": {**COMMON, "state": STRING},
+    "settings": {**COMMON, "settings": [dict]},
+    "ca": {**COMMON, "state": STRING,
+           "conditions": {"applications": {"includeApplications": [STRING], "excludeApplications": [STRING],
+                                           "applicationFilter": dict},
+                          "users": {"includeUsers": [STRING], "excludeUsers": [STRING],
+                                    "includeGroups": [STRING], "excludeGroups": [STRING]},
+                          "platforms": {"includePlatforms": [STRING], "excludePlatforms": [STRING]},
+                          "clientAppTypes": [STRING], "locations": dict, "devices": {"deviceFilter": dict}},
+           "grantControls": {"operator": STRING, "builtInControls": [STRING],
+                             "authenticationStrength": {"id": STRING}}},
+    "sp": {**COMMON, "appId": STRING},
+}
+NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "an array"}
+
+
+def shape_error(kind: str, obj: dict) -> str | None:
+    """Why `obj` is not a Graph object of `kind` as the rules read it, or None."""
+    return _check(obj, SPECS.get(kind, {}), "")
+
+
+def _check(value: object, spec: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            return _wrong(where, value, "an object")
+        for key, inner in spec.items():
+            if (problem := _check(value.get(key), inner, f"{where}/{key}")) is not None:
+                return problem
+        return None
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return _wrong(where, value, "an array")
+        for n, item in enumerate(value):
+            if item is None:
+                return _wrong(f"{where}/{n}", item, "a value")
+            if (problem := _check(item, spec[0], f"{where}/{n}")) is not None:
+                return problem
+        return None
+    types = spec if isinstance(spec, tuple) else (spec,)
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+        return _wrong(where, value, " or ".join(NAMES.get(t, "a number") for t in dict.fromkeys(types)))
+    return None
+
+
+def _wrong(where: str, value: object, expected: str) -> str:
+    found = "null" if value is None else NAMES.get(type(value), type(value).__name__)
+    return f"{where} is {found}, expected {expected}"
