@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,10 +156,7 @@ def _depth(doc: object) -> int:
 
 
 def _read_folder(folder: Path, facts: IntuneFacts) -> None:
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    if len(files) > MAX_EXPORT_FILES:
-        raise InputError(folder, f"export folder holds {len(files)} files, over the limit of {MAX_EXPORT_FILES}")
-    for path in files:
+    for path in _folder_files(folder, facts):
         if path.suffix.lower() != ".json" or _is_sidecar(path):
             if not _is_sidecar(path):  # sidecars are read with the object they belong to
                 facts.ignored.append(str(path))
@@ -170,6 +168,32 @@ def _read_folder(folder: Path, facts: IntuneFacts) -> None:
             continue
         if not _add_document(path, doc, sha256, facts):
             facts.ignored.append(str(path))
+
+
+def _folder_files(folder: Path, facts: IntuneFacts) -> list[Path]:
+    """The regular files below `folder`, walked without recursion (any depth) and without following
+    links: a link, a FIFO or a device is ignored by name, never opened."""
+    files: list[Path] = []
+    stack = [folder]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            facts.incomplete.append((str(directory), f"export folder unreadable ({exc.strerror})", tuple(KIND_OF)))
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(Path(entry.path))
+                if len(files) > MAX_EXPORT_FILES:
+                    raise InputError(folder, f"export folder holds more than {MAX_EXPORT_FILES} files, "
+                                             "over the limit")
+            else:
+                facts.ignored.append(entry.path)
+    return sorted(files)
 
 
 def _is_sidecar(path: Path) -> bool:
