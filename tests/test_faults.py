@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, ROOT, with_xml
+from conftest import GOLDEN, ROOT, require_tool, with_xml
 
 IMAGE = GOLDEN / "win11_24h2_multi.wim"
 VERSION = '[ "$1" = --version ] && echo "wimlib-imagex 1.13.5 (fake)" && exit 0\n'
@@ -174,3 +174,61 @@ def test_encrypted_esd_is_incomplete_and_says_how_to_fix(cli, deep_tools, tmp_pa
     assert outcomes and all("encrypted segments; decrypt it before deep inspection" in r["message"]
                             for r in outcomes)
     assert "encrypted" in cli("inspect", esd).out
+
+
+@pytest.fixture(scope="module")
+def large_image(tmp_path_factory) -> Path:
+    """A real WIM whose SOFTWARE hive takes wimlib a couple of seconds to extract (900 MiB of zeros)."""
+    wimlib = require_tool("wimlib-imagex")
+    root = tmp_path_factory.mktemp("large")
+    config = root / "tree/Windows/System32/config"
+    config.mkdir(parents=True)
+    with (config / "SOFTWARE").open("wb") as fh:
+        fh.truncate(900 * 1024 * 1024)
+    subprocess.run([wimlib, "capture", str(root / "tree"), str(root / "large.wim"), "Windows 11 Enterprise",
+                    "--compress=fast"], check=True, capture_output=True)
+    (config / "SOFTWARE").unlink()
+    return root / "large.wim"
+
+
+def _tools_running(image: Path) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmdline and cmdline[0].endswith(b"wimlib-imagex") and str(image).encode() in cmdline:
+            found.append(int(pid))
+    return found
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_stop_like_ctrl_c_with_a_real_backend(large_image, tmp_path, signum, code):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    proc = run_cli("check", str(large_image), "-o", "json", env={"TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 30
+    while not _tools_running(large_image):  # wimlib is extracting the hive
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert err.strip().endswith(f"oobe-ready: stopped by {signal.Signals(signum).name}")
+    assert list(scratch.iterdir()) == []
+    time.sleep(0.2)
+    assert _tools_running(large_image) == []
+
+
+def test_a_tool_starting_while_the_run_stops_is_killed_not_missed():
+    from toolkit.extract.process import ExtractionError, allow_tools, run_tool, stop_running_tools
+
+    stop_running_tools()
+    try:
+        started = time.monotonic()
+        with pytest.raises(ExtractionError, match="stopped: the run is being cancelled"):
+            run_tool(["sleep", "30"], timeout=60)
+        assert time.monotonic() - started < 5
+    finally:
+        allow_tools()

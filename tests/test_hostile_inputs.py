@@ -70,9 +70,21 @@ def test_export_folder_nested_past_the_recursion_limit(cli, tmp_path):
         Path("restore.json").write_text(json.dumps(RESTORE))
     finally:
         os.chdir(here)
-    result = cli("check", "--intune", folder, "-o", "json")
-    assert result.code == 0, result.err
-    assert json.loads(result.out)["results"][0]["rule"]
+    try:
+        result = cli("check", "--intune", folder, "-o", "json")
+        assert result.code == 0, result.err
+        assert json.loads(result.out)["results"][0]["rule"]
+    finally:  # shutil.rmtree and os.walk recurse: pytest could not clean this tree up
+        os.chdir(folder)
+        depth = 0
+        while os.path.isdir("d"):
+            os.chdir("d")
+            depth += 1
+        os.unlink("restore.json")
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+        os.chdir(here)
 
 
 def test_links_and_fifos_in_an_export_folder_are_ignored_by_name(cli, tmp_path):

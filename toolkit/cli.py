@@ -308,12 +308,42 @@ def _safe(value: object) -> str:
     return text(value)
 
 
+class Terminated(BaseException):
+    """SIGTERM (what CI cancellation sends) or SIGHUP: unwind like Ctrl-C, so every extraction tool is
+    killed and every temporary file removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _catch_signals() -> dict:
+    """Handlers for SIGTERM and SIGHUP while the command runs (main thread only); the previous ones."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    return {s: signal.signal(s, _terminate) for s in wanted}
+
+
 def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
+    import signal
+
     from toolkit.errors import InputError
 
     argv = sys.argv[1:] if args is None else args
+    previous = _catch_signals()
     try:
         code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
+    except Terminated as stop:
+        click.echo(f"oobe-ready: stopped by {signal.Signals(stop.signum).name}", err=True)
+        code = 128 + stop.signum
     except InputError as exc:
         click.echo(f"oobe-ready: error: {_safe(exc)}", err=True)
         code = EXIT_INPUT
@@ -331,4 +361,7 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
         click.echo(f"oobe-ready: internal error: {type(exc).__name__}: {_safe(exc)} "
                    "(rerun with --debug for a traceback)", err=True)
         code = EXIT_INTERNAL
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -28,7 +28,7 @@ from toolkit.extract import (
     backend_for,
     read_capped,
 )
-from toolkit.extract.process import stop_running_tools
+from toolkit.extract.process import allow_tools, stop_running_tools
 from toolkit.facts import (
     AUTOPILOT_FOLDER,
     KERNEL,
@@ -61,6 +61,7 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
 
     Three phases: list the big files of every index, extract (each distinct content once, the
     indexes in parallel: the work happens in the backend processes), then read them in order."""
+    allow_tools()
     jobs: list[Job] = []
     unavailable: dict[str, str] = {}
     for source in sources:

@@ -52,16 +52,24 @@ class ToolResult:
 
 _RUNNING: set[subprocess.Popen] = set()  # tools started by any thread, until they have exited
 _RUNNING_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set by stop_running_tools: a tool started from now on is killed at once
 
 
 def stop_running_tools() -> None:
-    """Kill every tool still running. Ctrl-C reaches only the main thread; tools started by worker
-    threads would otherwise run on (and keep the process alive) until their own time limit."""
+    """Kill every tool still running, and any a worker thread starts from now on. Ctrl-C, SIGTERM and
+    SIGHUP reach only the main thread; tools started by worker threads would otherwise run on (and
+    keep the process alive) until their own time limit."""
     with _RUNNING_LOCK:
+        _STOPPING.set()
         running = list(_RUNNING)
     for proc in running:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def allow_tools() -> None:
+    """A new run may start tools again (stop_running_tools ended the previous one)."""
+    _STOPPING.clear()
 
 
 def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = None,
@@ -80,8 +88,14 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
                                     preexec_fn=limit_child)
         except OSError as exc:
             raise ExtractionError(f"cannot run {name}: {exc.strerror}") from None
-        with _RUNNING_LOCK:
-            _RUNNING.add(proc)
+        with _RUNNING_LOCK:  # registered, or killed if a stop came while it was starting: never missed
+            stopping = _STOPPING.is_set()
+            if not stopping:
+                _RUNNING.add(proc)
+        if stopping:
+            _kill(proc)
+            proc.stdout.close()
+            raise ExtractionError(f"{name} stopped: the run is being cancelled")
         chunks: list[bytes] = []
         size = 0
         deadline = time.monotonic() + timeout

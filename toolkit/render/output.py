@@ -111,9 +111,11 @@ def write_atomic(path: Path, text: str) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, real)
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or a signal mid-write: never leave a partial file
         Path(tmp).unlink(missing_ok=True)
-        raise InputError(path, f"cannot write ({exc.strerror})") from None
+        if isinstance(exc, OSError):
+            raise InputError(path, f"cannot write ({exc.strerror})") from None
+        raise
 
 
 def _write_through(path: Path, text: str) -> None:
