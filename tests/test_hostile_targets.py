@@ -112,3 +112,16 @@ def test_a_pipe_without_a_reader_is_refused_at_once_and_one_with_a_reader_is_wri
     assert run("check", str(IMAGE), "--no-deep", "-o", f"json={fifo}").returncode in (0, 1, 3)
     reader.join(10)
     assert json.loads(got[0])["schema"] == "oobe-ready/manifest/v1" and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_the_exit_code_is_the_verdict_even_when_stdout_closes_early(fmt):
+    """`check ... | head -1`: the reader goes away after one line; the verdict still decides."""
+    lxd = str(GOLDEN / "win10_install_lxd_mirror.wim")  # 3 x 11 indexes: more output than a pipe holds
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit", "check", lxd, lxd, lxd, "--no-deep", "--fail-on",
+                             "warning", "-o", fmt], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert b"Traceback" not in err and b"Exception ignored" not in err

@@ -353,7 +353,10 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     except click.ClickException as exc:
         exc.show()
         code = EXIT_INPUT
-    except BrokenPipeError:
+    except BrokenPipeError:  # stdout closed early outside `check` output (inspect, rules): nothing to report
+        from toolkit.render.output import stdout_closed
+
+        stdout_closed()
         code = EXIT_OK
     except Exception as exc:
         if "--debug" in argv:

@@ -42,16 +42,32 @@ def _for(manifest: dict, fmt: str) -> dict:
 
 def emit(manifest: dict, fmt: str, target: str | None) -> None:
     if target is None:
-        if fmt == "table":
-            from toolkit.render.check_table import render_check_table
+        try:
+            if fmt == "table":
+                from toolkit.render.check_table import render_check_table
 
-            render_check_table(_for(manifest, fmt))  # straight to the terminal, with colour when it is one
-        else:
-            import click
+                render_check_table(_for(manifest, fmt))  # straight to the terminal, with colour when it is one
+            else:
+                import click
 
-            click.echo(render(manifest, fmt), nl=False)
+                click.echo(render(manifest, fmt), nl=False)
+        except BrokenPipeError:  # `| head` stopped reading: the other outputs and the exit code still stand
+            stdout_closed()
         return
     write_atomic(Path(target), render(manifest, fmt))
+
+
+def stdout_closed() -> None:
+    """Point stdout at /dev/null once its reader has gone, so nothing more fails writing to it."""
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
 
 
 def check_targets(targets: list[tuple[str, str | None]], inputs: list[str]) -> None:
