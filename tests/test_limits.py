@@ -138,3 +138,84 @@ def test_extraction_time_boundary(tmp_path):
     run_tool([sys.executable, "-c", "import time; time.sleep(0.2)"], timeout=5)
     with pytest.raises(ExtractionError, match=r"timed out after 0\.5 s"):
         run_tool([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
+
+
+def test_images_per_source_boundary(cli, tmp_path, monkeypatch):
+    xml = GOLDEN / "win11_24h2_multi.xml"
+    count = xml.read_bytes().decode("utf-16").count("<IMAGE ")
+    monkeypatch.setattr("toolkit.sources.wim.MAX_IMAGES", count)
+    assert cli("inspect", xml).code == 0
+    monkeypatch.setattr("toolkit.sources.wim.MAX_IMAGES", count - 1)
+    result = cli("inspect", xml)
+    assert result.code == 2 and f"describes {count} images, over the limit of {count - 1}" in result.err
+
+
+def test_export_objects_per_run_boundary(cli, tmp_path, monkeypatch):
+    restore = {"@odata.type": "#microsoft.graph.windowsRestoreDeviceEnrollmentConfiguration", "state": "enabled"}
+    doc = export(tmp_path, "list.json", json.dumps({"value": [dict(restore, id=f"{n}_WindowsRestore")
+                                                              for n in range(3)]}))
+    monkeypatch.setattr("toolkit.sources.intune.MAX_EXPORT_OBJECTS", 3)
+    assert cli("check", "--intune", doc, "-o", "json").code in (0, 1, 3)
+    monkeypatch.setattr("toolkit.sources.intune.MAX_EXPORT_OBJECTS", 2)
+    result = cli("check", "--intune", doc)
+    assert result.code == 2 and "more than 2 Intune/Entra objects in this run" in result.err
+
+
+def _smallest_passing(read, monkeypatch, name: str, high: int) -> int:
+    """The smallest value of limit `name` with which `read()` succeeds (it fails below it)."""
+    low = 0
+    while low < high:
+        middle = (low + high) // 2
+        monkeypatch.setattr(f"toolkit.inside.hives.{name}", middle)
+        try:
+            read()
+            high = middle
+        except UnreadableFile:
+            low = middle + 1
+    return low
+
+
+@pytest.mark.parametrize("name, message", [
+    ("MAX_HIVE_VALUE_BYTES", "bytes, over the {}-byte limit"),
+    ("MAX_HIVE_READ_BYTES", "the values read from the hive hold more than {} bytes"),
+    ("MAX_HIVE_KEY_VALUES", "values, over the limit of {}"),
+])
+def test_hive_read_boundaries(monkeypatch, name, message):
+    from toolkit.inside.hives import read_software
+
+    hive = ROOT / "tests" / "fuzz" / "corpus" / "hive" / "SOFTWARE"
+    edge = _smallest_passing(lambda: read_software(hive), monkeypatch, name, 1 << 20)
+    assert edge > 0
+    monkeypatch.setattr(f"toolkit.inside.hives.{name}", edge)
+    assert read_software(hive).current_version
+    monkeypatch.setattr(f"toolkit.inside.hives.{name}", edge - 1)
+    with pytest.raises(UnreadableFile, match=re.escape(message.format(edge - 1))):
+        read_software(hive)
+
+
+def test_extraction_budget_boundary():
+    from toolkit.extract import ByteBudget
+
+    budget = ByteBudget(100, each=60)
+    budget.take(60, "first")  # exactly one extraction's limit
+    with pytest.raises(ExtractionError, match="would write 61 bytes, over the 60-byte limit for one index"):
+        budget.take(61, "big")
+    budget.take(40, "second")  # exactly the run's budget
+    with pytest.raises(ExtractionError, match="third would write 1 bytes; the run may write 100 bytes in all and 0"):
+        budget.take(1, "third")
+
+
+@pytest.mark.parametrize("extractor", ["wimlib", "7z"])
+def test_a_run_over_its_extraction_budget_is_not_evaluated(check_json, deep_tools, monkeypatch, extractor):
+    monkeypatch.setenv("OOBE_READY_EXTRACTOR", extractor)
+    monkeypatch.setattr("toolkit.deep.MAX_RUN_EXTRACTED_BYTES", 4096)
+    manifest = check_json(GOLDEN / "win11_25h2_enterprise.wim")
+    svc = next(r for r in manifest["results"] if r["rule"] == "SVC003")
+    assert svc["outcome"] == "not-evaluated" and "the run may write 4096 bytes in all" in svc["message"]
+
+
+def test_run_parse_budget(check_json, deep_tools, monkeypatch):
+    monkeypatch.setattr("toolkit.deep.RUN_PARSE_TIMEOUT", -1.0)  # spent before the first hive
+    manifest = check_json(GOLDEN / "win11_25h2_enterprise.wim")
+    svc = next(r for r in manifest["results"] if r["rule"] == "SVC003")
+    assert svc["outcome"] == "not-evaluated" and "parsing time budget of -1 s is spent" in svc["message"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -22,6 +23,7 @@ from toolkit.extract import (
     LINK,
     NO_BACKEND,
     Backend,
+    ByteBudget,
     Entry,
     Extracted,
     ExtractionError,
@@ -43,7 +45,13 @@ from toolkit.facts import (
 )
 from toolkit.inside import UnreadableFile
 from toolkit.inside.unattend import LOCATIONS as UNATTEND_LOCATIONS
-from toolkit.limits import MAX_SMALL_FILE_BYTES, MAX_SMALL_FILES
+from toolkit.limits import (
+    MAX_INDEX_EXTRACTED_BYTES,
+    MAX_RUN_EXTRACTED_BYTES,
+    MAX_SMALL_FILE_BYTES,
+    MAX_SMALL_FILES,
+    RUN_PARSE_TIMEOUT,
+)
 
 PACKAGES = "/Windows/servicing/Packages"
 PACKAGE_GLOBS = tuple(f"{PACKAGES}/{p}*.mum" for p in
@@ -112,11 +120,13 @@ def _run_jobs(jobs: list[Job], pool: ThreadPoolExecutor, tmp: Path, progress) ->
     for n, job in enumerate(jobs):
         job.work = tmp / str(n)
         job.work.mkdir()
-    list(pool.map(lambda job: _extract(job, progress), jobs))
+    budget = ByteBudget(MAX_RUN_EXTRACTED_BYTES, MAX_INDEX_EXTRACTED_BYTES)
+    list(pool.map(lambda job: _extract(job, progress, budget), jobs))
     deep: dict[str, DeepFacts] = {}
     cache: dict[str, object] = {}
+    deadline = time.monotonic() + RUN_PARSE_TIMEOUT
     for job in jobs:
-        deep[job.origin] = job.read(cache)
+        deep[job.origin] = job.read(cache, deadline)
         shutil.rmtree(job.work, ignore_errors=True)  # free the disk as soon as an index is read
     return deep
 
@@ -137,7 +147,7 @@ class Job:
         """Content identity: the blob hash when the container has one, else the file itself."""
         return f"sha1:{entry.sha1}" if entry.sha1 else f"{self.origin}:{entry.path.lower()}"
 
-    def read(self, cache: dict) -> DeepFacts:
+    def read(self, cache: dict, deadline: float = float("inf")) -> DeepFacts:
         if self.failed:
             return DeepFacts(self.origin, self.backend.name, unavailable=self.failed)
         found: dict[str, InsideFile] = {}
@@ -160,7 +170,11 @@ class Job:
             key = self.key(entry) + (":states" if role == "software" and states else "")
             if key not in cache:
                 local = self.files.files.get(entry.path.lower())
-                cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
+                if time.monotonic() > deadline:
+                    cache[key] = UnreadableFile(f"not parsed: the run's parsing time budget of {RUN_PARSE_TIMEOUT:g} s "
+                                                "is spent")
+                else:
+                    cache[key] = readers[role](local) if local else UnreadableFile("listed but not extracted")
             result = cache[key]
             if isinstance(result, UnreadableFile):
                 problems[role] = f"{entry.path}: {result}"
@@ -193,7 +207,7 @@ def _list(job: Job) -> None:
                for role, path in BIG.items()}
 
 
-def _extract(job: Job, progress: Progress | None) -> None:
+def _extract(job: Job, progress: Progress | None, budget: ByteBudget | None = None) -> None:
     if job.failed:
         return
 
@@ -202,7 +216,7 @@ def _extract(job: Job, progress: Progress | None) -> None:
             progress(f"{job.origin}: extracting", done, total)
 
     try:
-        job.files = job.backend.extract(job.image.index, job.fresh + list(SMALL), job.work / "x", report)
+        job.files = job.backend.extract(job.image.index, job.fresh + list(SMALL), job.work / "x", report, budget)
     except ExtractionError as exc:
         job.failed = str(exc)
         return

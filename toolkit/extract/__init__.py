@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,14 +76,33 @@ class Extracted:
         return None
 
 
+class ByteBudget:
+    """Bytes the extraction tools may still write in this run, taken before each extraction writes:
+    a tiny image that expands to gigabytes is stopped before the disk fills."""
+
+    def __init__(self, total: int, each: int | None = None) -> None:
+        self.total = self.left = total
+        self.each = each  # the most one extraction may write
+        self._lock = threading.Lock()
+
+    def take(self, size: int, what: str) -> None:
+        if self.each is not None and size > self.each:
+            raise ExtractionError(f"{what} would write {size} bytes, over the {self.each}-byte limit for one index")
+        with self._lock:
+            if size > self.left:
+                raise ExtractionError(f"{what} would write {size} bytes; the run may write {self.total} bytes "
+                                      f"in all and {self.left} are left")
+            self.left -= size
+
+
 class Backend(Protocol):
     name: str
 
     def stat(self, index: int, path: str) -> list[Entry]:
         """Regular files at or below `path` (case-insensitive); [] when it does not exist."""
 
-    def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> Extracted:
+    def extract(self, index: int, paths: Sequence[str], dest: Path, progress: ByteProgress | None = None,
+                budget: ByteBudget | None = None) -> Extracted:
         """The files matching `paths` (exact or with * and ?), as local regular files keyed by their
         lower-case path in the image (copied under the empty private directory `dest` when needed),
         and the matches that cannot be evidence."""

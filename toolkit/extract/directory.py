@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteProgress, Entry, Extracted
+from toolkit.extract import ByteBudget, ByteProgress, Entry, Extracted
 from toolkit.limits import MAX_SMALL_FILES
 
 
@@ -32,8 +32,8 @@ class DirectoryBackend:
                 entries += [Entry(r, os.lstat(p).st_size, None) for r, p in self._walk(rel, local)]
         return entries
 
-    def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> Extracted:
+    def extract(self, index: int, paths: Sequence[str], dest: Path, progress: ByteProgress | None = None,
+                budget: ByteBudget | None = None) -> Extracted:  # read in place: nothing written
         found = Extracted()
         for pattern in paths:
             matched, links, capped = self._match(pattern)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteProgress, Entry, Extracted, files_under
+from toolkit.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
 from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
@@ -53,13 +53,16 @@ class SevenZipBackend:
                                  link))
         return entries
 
-    def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> Extracted:
+    def extract(self, index: int, paths: Sequence[str], dest: Path, progress: ByteProgress | None = None,
+                budget: ByteBudget | None = None) -> Extracted:
         out = dest / "7z"
         wanted = [self._in_archive(index, p) for p in paths]
         # 7-Zip writes a link as an empty regular file (or refuses it): find the links first, as wimlib
         # extracts them as links, so that both backends judge the same image the same way.
-        links = [e.path for e in self._list(index, paths) if e.link]
+        listed = self._list(index, paths)
+        links = [e.path for e in listed if e.link]
+        if budget is not None:
+            budget.take(sum(e.size for e in listed if not e.link), "7-Zip extract")
         skip = [f"-x!{self._in_archive(index, p)}" for p in links]
         result = run_tool([self.tool, "x", *COMMON, f"-o{out}", *skip, str(self.archive), *wanted],
                           timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES)

@@ -12,15 +12,15 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteProgress, Entry, Extracted, files_under
+from toolkit.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
 from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
 
 ENV = {"WIMLIB_IMAGEX_IGNORE_CASE": "1", "LC_ALL": "C"}
 PATH_MISSING = 49  # WIMLIB_ERR_PATH_DOES_NOT_EXIST
 ATTR_DIRECTORY, ATTR_REPARSE = 0x10, 0x400
-_PROGRESS = re.compile(r"(\d+) (KiB|MiB|GiB) of (\d+) (KiB|MiB|GiB)")
-_UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+_PROGRESS = re.compile(r"(\d+) (bytes|KiB|MiB|GiB|TiB) of (\d+) (bytes|KiB|MiB|GiB|TiB)")
+_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
 
 
 class WimlibBackend:
@@ -41,18 +41,23 @@ class WimlibBackend:
             raise ExtractionError(f"wimlib-imagex dir failed: {result.problem()}")
         return _parse_dir(result.stdout)
 
-    def extract(self, index: int, paths: Sequence[str], dest: Path,
-                progress: ByteProgress | None = None) -> Extracted:
+    def extract(self, index: int, paths: Sequence[str], dest: Path, progress: ByteProgress | None = None,
+                budget: ByteBudget | None = None) -> Extracted:
         listfile = dest.parent / f"{dest.name}.list"
         listfile.write_text("".join(p + "\n" for p in paths), encoding="utf-8")
         argv = self._argv("extract", index, f"@{listfile}", f"--dest-dir={dest}", "--preserve-dir-structure",
                           "--nullglob", "--no-acls")
 
+        announced: list[int] = []
+
         def report(chunk: str) -> None:
-            if progress is None:
-                return
             for done, unit, total, total_unit in _PROGRESS.findall(chunk)[-1:]:
-                progress(int(done) * _UNITS[unit], int(total) * _UNITS[total_unit])
+                size = int(total) * _UNITS[total_unit]
+                if budget is not None and not announced:  # wimlib states the total before writing data
+                    announced.append(size)
+                    budget.take(size, "wimlib-imagex extract")
+                if progress is not None:
+                    progress(int(done) * _UNITS[unit], size)
 
         try:
             result = run_tool(argv, timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES, env=ENV,

@@ -9,13 +9,21 @@ does not say is unknown, never "not set".
 from __future__ import annotations
 
 import struct
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from toolkit.inside import UnreadableFile, time_limit
-from toolkit.limits import MAX_HIVE_BYTES, MAX_LISTED_SUBKEYS, PARSE_TIMEOUT
+from toolkit.limits import (
+    MAX_HIVE_BYTES,
+    MAX_HIVE_KEY_VALUES,
+    MAX_HIVE_READ_BYTES,
+    MAX_HIVE_VALUE_BYTES,
+    MAX_LISTED_SUBKEYS,
+    PARSE_TIMEOUT,
+)
 
 CURRENT_VERSION = r"Microsoft\Windows NT\CurrentVersion"
 CURRENT_VERSION_VALUES = ("CurrentBuild", "CurrentBuildNumber", "DisplayVersion", "UBR", "EditionID",
@@ -25,6 +33,7 @@ CBS_PACKAGES = r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Pack
 CBS_PREFIXES = ("package_for_rollupfix", "package_for_servicingstack", "package_for_kb")
 T = TypeVar("T")
 BASE_BLOCK = 4096
+_BUDGET = threading.local()  # value bytes the hive being read may still yield (per thread)
 
 
 class ForeignHive(UnreadableFile):
@@ -69,6 +78,9 @@ class Hive:
 
 
 def values_of(node) -> dict[str, object]:
+    if node.values_count > MAX_HIVE_KEY_VALUES:
+        raise UnreadableFile(f"key {node.name} lists {node.values_count} values, over the limit of "
+                             f"{MAX_HIVE_KEY_VALUES}")
     return {v.name.lower(): v.value for v in node.iter_values(trim_values=False)}
 
 
@@ -83,8 +95,15 @@ def _bound_regipy_value_reads() -> None:
 
     def read_value(vk, stream):
         size = vk.data_size
+        wanted = 0 if size >= 0x80000000 else size
+        if wanted > MAX_HIVE_VALUE_BYTES:
+            raise UnreadableFile(f"a value holds {wanted} bytes, over the {MAX_HIVE_VALUE_BYTES}-byte limit")
+        left = getattr(_BUDGET, "left", MAX_HIVE_READ_BYTES)
+        if wanted > left:
+            raise UnreadableFile(f"the values read from the hive hold more than {MAX_HIVE_READ_BYTES} bytes")
+        _BUDGET.left = left - wanted
         stream.seek(registry.REGF_HEADER_SIZE + 4 + vk.data_offset)
-        data = stream.read(0 if size >= 0x80000000 else size)
+        data = stream.read(wanted)
         return registry.VKRecord(value_type=vk.data_type, value_type_str=str(vk.data_type), value=data, size=size)
 
     read_value.bounded = True
@@ -98,6 +117,7 @@ def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
         raise UnreadableFile(f"hive is {size} bytes, over the {MAX_HIVE_BYTES}-byte limit")
     with path.open("rb") as fh:
         _check_base_block(fh.read(BASE_BLOCK), size)
+    _BUDGET.left = MAX_HIVE_READ_BYTES  # value bytes this hive may still yield
     try:
         with time_limit(PARSE_TIMEOUT, "registry hive"):
             from regipy.registry import RegistryHive

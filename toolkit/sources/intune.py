@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from toolkit.errors import InputError, read_input
-from toolkit.limits import MAX_EXPORT_FILES, MAX_JSON_BYTES, MAX_JSON_DEPTH
+from toolkit.limits import MAX_EXPORT_FILES, MAX_EXPORT_OBJECTS, MAX_JSON_BYTES, MAX_JSON_DEPTH
 from toolkit.sources.shapes import shape_error
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
@@ -77,6 +77,7 @@ class IntuneFacts:
     incomplete: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)                 # files holding no recognised object
     sidecars: list[tuple[str, str]] = field(default_factory=list)    # assignment files attached: (path, sha256)
+    count: int = 0                                                   # objects recognised so far
     context_hosts: set[str] = field(default_factory=set)
 
     def of(self, kind: str) -> list[ExportObject]:
@@ -229,6 +230,10 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
         if kind:
             kinds.append(kind)
             found = True
+            facts.count += 1
+            if facts.count > MAX_EXPORT_OBJECTS:
+                raise InputError(path, f"more than {MAX_EXPORT_OBJECTS} Intune/Entra objects in this run, over "
+                                       "the limit")
             if (problem := shape_error(kind, obj)) is not None:  # unknown evidence, not a crash or a guess
                 facts.incomplete.append((str(path), f"{pointer or '/'}: not a Graph {KIND_NAMES[kind]} as Graph "
                                                     f"returns it ({problem})", (kind,)))

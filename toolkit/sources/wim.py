@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageFacts, ImageSource, ResourceHeader, WimHeader, WindowsVersion
 from toolkit.limits import MAX_IMAGES, MAX_XML_BYTES
-from toolkit.sources.safexml import parse_xml
+from toolkit.sources.safexml import decode_xml, parse_xml
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -31,6 +31,7 @@ VERSION_DEFAULT = 0x10D00
 VERSION_SOLID = 0xE00
 _HEADER = struct.Struct("<8sIIII16sHHI24s24s24sI24s60s")
 _RESHDR = struct.Struct("<QQQ")
+_IMAGE = re.compile(r"<IMAGE[\s>/]")
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 assert _HEADER.size == HEADER_SIZE
@@ -165,6 +166,9 @@ def split_parts(path: Path, header: WimHeader) -> tuple[tuple[int, str, int], ..
 def _source_from_xml(path: Path, kind: str, size: int, raw: bytes,
                      header: WimHeader | None) -> ImageSource:
     what = "WIM XML" if header else "XML document"
+    count = len(_IMAGE.findall(decode_xml(raw, path, what)))  # before lxml builds a tree of them
+    if count > MAX_IMAGES:
+        raise InputError(path, f"{what} describes {count} images, over the limit of {MAX_IMAGES}")
     root = parse_xml(raw, path, what)
     if root.tag != "WIM":
         raise InputError(path, f"{what} root element is <{root.tag}>, expected <WIM>")
