@@ -70,8 +70,30 @@ def safe_name(payload: str) -> str:
     return (name or "_") + ".json"
 
 
+def hive_value(tree: Path, payload: str) -> None:
+    """Set CurrentVersion\\DisplayVersion in the tree's SOFTWARE hive with the real hivexregedit, as a
+    REG_SZ of the payload's exact UTF-16LE bytes."""
+    import subprocess
+
+    from conftest import require_tool
+
+    data = (payload.encode("utf-16-le", "surrogatepass") + b"\0\0").hex(",")
+    reg = tree.parent / "value.reg"
+    reg.write_text('Windows Registry Editor Version 5.00\n\n[\\Microsoft\\Windows NT\\CurrentVersion]\n'
+                   f'"DisplayVersion"=hex(1):{data}\n', encoding="utf-8")
+    subprocess.run([require_tool("hivexregedit"), "--merge", "--prefix", "HKEY_LOCAL_MACHINE\\SOFTWARE",
+                    str(tree / "Windows/System32/config/SOFTWARE"), str(reg)], check=True, capture_output=True)
+
+
 def plant(tmp_path: Path, carrier: str, payload: str) -> list[str]:
     """Arguments for `check` that carry the payload in one field kind."""
+    if carrier == "hive string":
+        import shutil
+
+        tree = tmp_path / "offline"
+        shutil.copytree(GOLDEN / "offline_win11_25h2", tree)
+        hive_value(tree, payload)
+        return [str(tree)]
     if carrier == "displayName":
         path = tmp_path / "policies.json"
         path.write_text(json.dumps(ca_policy(payload)), encoding="utf-8")
@@ -89,12 +111,13 @@ def plant(tmp_path: Path, carrier: str, payload: str) -> list[str]:
     return [str(path), "--index", "1"]
 
 
-@pytest.mark.parametrize("carrier", ["displayName", "file name", "WIM XML"])
+@pytest.mark.parametrize("carrier", ["displayName", "file name", "WIM XML", "hive string"])
 @pytest.mark.parametrize("payload", PAYLOADS, ids=[f"p{n}" for n in range(len(PAYLOADS))])
 def test_payload_is_inert_in_every_format_and_stream(cli, tmp_path, carrier, payload):
     args = plant(tmp_path, carrier, payload)
     outputs = [f"{fmt}={tmp_path / ('out.' + fmt)}" for fmt in FORMATS]
-    result = cli("check", *args, "--no-deep", *[x for o in outputs for x in ("-o", o)], "-o", "table")
+    deep = () if carrier == "hive string" else ("--no-deep",)
+    result = cli("check", *args, *deep, *[x for o in outputs for x in ("-o", o)], "-o", "table")
     assert result.code in (0, 1, 2, 3), result.err
     assert_inert(result.out, "table", carrier)
     assert_inert(result.err, "stderr", carrier)
@@ -114,10 +137,13 @@ def test_payload_is_inert_in_every_format_and_stream(cli, tmp_path, carrier, pay
     markdown = re.sub(r"`[^`]*`", "``", markdown)  # code spans render their text literally
     assert "<script" not in markdown and "<img" not in markdown
     assert not re.search(r"(?<!\\)\]\(", markdown.replace("](https://learn.microsoft.com", ""))
-    if carrier == "WIM XML":
-        shown = cli("inspect", args[0])
+    if carrier == "hive string":  # the hive's DisplayVersion contradicts its build: SVC001 quotes it
+        svc001 = next(r for r in manifest["results"] if r["rule"] == "SVC001")
+        assert svc001["outcome"] == "fail" and repr(payload) in svc001["message"]
+    if carrier in ("WIM XML", "hive string"):
+        shown = cli("inspect", args[0], *(("--deep",) if carrier == "hive string" else ()))
         assert_inert(shown.out, "table", "inspect")
-        assert_inert(cli("inspect", args[0], "--format", "json").out, "json", "inspect json")
+        assert_inert(cli("inspect", args[0], "--deep", "--format", "json").out, "json", "inspect json")
 
 
 def test_the_sanitiser_keeps_ordinary_text_and_marks_what_it_changed():

@@ -81,7 +81,16 @@ def values_of(node) -> dict[str, object]:
     if node.values_count > MAX_HIVE_KEY_VALUES:
         raise UnreadableFile(f"key {node.name} lists {node.values_count} values, over the limit of "
                              f"{MAX_HIVE_KEY_VALUES}")
-    return {v.name.lower(): v.value for v in node.iter_values(trim_values=False)}
+    return {v.name.lower(): _text(v) for v in node.iter_values(trim_values=False)}
+
+
+def _text(value) -> object:
+    """A string value regipy could not decode (UTF-16 with an unpaired surrogate, which Windows allows)
+    comes back as bytes: decode it losslessly, so it stays a string in every fact and format."""
+    data = value.value
+    if isinstance(data, bytes) and value.value_type in ("REG_SZ", "REG_EXPAND_SZ"):
+        return data.decode("utf-16-le", "surrogatepass").split("\0", 1)[0]
+    return data
 
 
 def _bound_regipy_value_reads() -> None:
