@@ -78,9 +78,12 @@ def test_explicit_config_and_no_config(cli, project, tmp_path):
 @pytest.mark.parametrize("text, fragment", [
     ('fail_on = "warning"\n', "unknown setting(s) fail_on"),
     ('fail-on = "sometimes"\n', "fail-on: 'sometimes' is not one of"),
+    ("as-of = 5\n", "as-of: 5 is not a valid value"),
+    ('as-of = "someday"\n', "as-of: 'someday' does not match the format"),
     ("fail-on = \n", "not valid TOML"),
 ])
-def test_a_bad_config_is_exit_2_naming_the_file(cli, project, text, fragment):
+def test_a_bad_config_is_exit_2_naming_the_file(cli, project, monkeypatch, text, fragment):
+    monkeypatch.delenv("OOBE_READY_AS_OF")  # the environment would win over the file's as-of
     (project / "oobe-ready.toml").write_text(text)
     result = cli("check", GOLDEN / "win11_24h2_multi.xml")
     assert result.code == 2

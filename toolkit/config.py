@@ -140,6 +140,8 @@ def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, 
         value = param.type_cast_value(ctx, raw)
     except click.BadParameter as exc:
         raise InputError(file, f"{key}: {exc.message}") from None
+    except (TypeError, ValueError):  # a TOML type click's converter does not take (as-of = 5)
+        raise InputError(file, f"{key}: {raw!r} is not a valid value") from None
     if key in PATH_KEYS and value:
         value = _relative_to(file, value)
     if key == "output":
