@@ -65,7 +65,8 @@ CASES = {
     "IMG004": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
     "IMG005": (GOOD, lambda t: [W("win11_se_cloudedition.wim")], "fail"),
     "IMG006": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
-    "IMG007": (GOOD, lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
+    # the August 2026 update is current two weeks after it shipped, and stale once November's has
+    "IMG007": (lambda t: [*GOOD(t), "--as-of", "2026-08-25"], lambda t: [W("win11_23h2_enterprise.wim")], "fail"),
     "IMG009": (lambda t: [W("boot.wim"), "--index", "1"], lambda t: [W("win11_24h2_multi.wim"), "--index", "1"],
                "not-applicable"),
     "SVC001": (GOOD, lambda t: [W("win11_23h2_relabeled.wim")], "fail"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +51,35 @@ class Branch:
         """True while any edition family of this branch still gets updates on `day`."""
         return any(end >= day for end in self.lifecycle.values())
 
+    @property
+    def serviced_until(self) -> str:
+        """The last day any edition family (Extended Security Updates included) gets updates."""
+        return max(self.lifecycle.values())
+
+
+def patch_tuesday(year: int, month: int) -> date:
+    """The second Tuesday of the month: the day Microsoft ships the monthly security (B) update."""
+    first = date(year, month, 1)
+    return first + timedelta(days=(1 - first.weekday()) % 7 + 7)
+
+
+def newest_patch_tuesday(on: date) -> date:
+    """The newest Patch Tuesday on or before `on`."""
+    this = patch_tuesday(on.year, on.month)
+    if this <= on:
+        return this
+    return patch_tuesday(on.year - (on.month == 1), 12 if on.month == 1 else on.month - 1)
+
+
+def patch_tuesdays(after: date, until: date) -> list[date]:
+    """Patch Tuesdays strictly after `after`, up to and including `until`, oldest first."""
+    found, year, month = [], after.year, after.month
+    while (day := patch_tuesday(year, month)) <= until:
+        if day > after:
+            found.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
 
 @dataclass(frozen=True)
 class ReleaseMatch:
@@ -82,9 +112,10 @@ class ReleaseMatch:
 
 
 class Catalog:
-    def __init__(self, doc: dict, sha256: str) -> None:
+    def __init__(self, doc: dict, sha256: str, origin: str = "shipped") -> None:
         self.as_of: str = doc["as_of"]
         self.sha256 = sha256
+        self.origin = origin  # shipped | updated (oobe-ready catalog update) | pinned (--catalog)
         self.sources: list[dict] = doc["sources"]
         self.branches: tuple[Branch, ...] = tuple(_branch(b) for b in doc["branches"])
         # Every image rule and the manifest ask about the same few builds: answer each once.
@@ -94,6 +125,19 @@ class Catalog:
     def from_file(cls, path: Path) -> Catalog:
         raw = path.read_bytes()
         return cls(json.loads(raw), hashlib.sha256(raw).hexdigest())
+
+    def describe(self, today: date) -> dict:
+        """What the manifest and every format say about the catalog: its date, where it came from, and
+        the Patch Tuesdays since it was collected (months whose KBs it cannot name)."""
+        behind = [d.isoformat() for d in self.missing_patch_tuesdays(today)]
+        return {"as_of": self.as_of, "sha256": self.sha256, "source": self.origin, "missing_patch_tuesdays": behind}
+
+    def missing_patch_tuesdays(self, today: date) -> list[date]:
+        """Patch Tuesdays after the catalog was collected, up to `today`: months it cannot know."""
+        return patch_tuesdays(date.fromisoformat(self.as_of), today)
+
+    def newest_build(self, os_type: str | None) -> int:
+        return max(b.build for b in self.branches if os_type in (None, b.os_type))
 
     def match(self, build: int, ubr: int | None, os_type: str | None = None, exact: bool = False) -> ReleaseMatch:
         """Branches that `build.ubr` can be. `os_type` None tries client, then server. `exact`: the

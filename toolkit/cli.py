@@ -15,8 +15,24 @@ from toolkit import __version__
 EXIT_OK, EXIT_BLOCKED, EXIT_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version names the release catalog too: how current the tool's release knowledge is."""
+    if not value or ctx.resilient_parsing:
+        return
+    from datetime import datetime, timezone
+
+    from toolkit.catalog import default_catalog
+
+    catalog = default_catalog()
+    behind = catalog.missing_patch_tuesdays(datetime.now(timezone.utc).date())
+    stale = f"; {len(behind)} Patch Tuesday(s) behind: run `oobe-ready catalog update`" if behind else ""
+    click.echo(f"oobe-ready {__version__} (release catalog as of {catalog.as_of}, {catalog.origin}{stale})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="oobe-ready", message="%(prog)s %(version)s")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and the release catalog's date, and exit.")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 def cli(debug: bool) -> None:
     """Gate Windows golden images and their Autopilot/ESP/tenant settings for

@@ -59,7 +59,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "as_of": ctx.today.isoformat(),
         "baseline": {"id": ctx.baseline["id"], "title": ctx.baseline["title"], "sha256": baseline_sha},
         "path": ctx.path,
-        "catalog": {"as_of": ctx.catalog.as_of, "sha256": ctx.catalog.sha256},
+        "catalog": ctx.catalog.describe(ctx.today),
         "config": config,
         "options": options,
         "inputs": manifest_inputs,

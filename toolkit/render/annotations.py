@@ -31,7 +31,11 @@ def _text(result: dict) -> str:
 def _verdict_line(manifest: dict) -> str:
     summary = manifest["summary"]
     counts = ", ".join(f"{n} {o}" for o, n in summary["counts"].items() if n)
-    return f"oobe-ready: {summary['verdict'].upper()} (exit {summary['exit_code']}; {counts})"
+    catalog = manifest["catalog"]
+    behind = catalog.get("missing_patch_tuesdays") or []
+    stale = f", {len(behind)} Patch Tuesday(s) behind: run oobe-ready catalog update" if behind else ""
+    return (f"oobe-ready: {summary['verdict'].upper()} (exit {summary['exit_code']}; {counts}; release catalog as of "
+            f"{catalog['as_of']}{stale})")
 
 
 def render_github(manifest: dict) -> str:

@@ -13,11 +13,22 @@ VERDICT = {"ready": "[bold green]READY[/]", "blocked": "[bold red]BLOCKED[/]",
 SHOWN = ("fail", "warn", "not-evaluated", "waived")
 
 
+def catalog_note(manifest: dict) -> str | None:
+    """Said plainly when the release catalog predates Patch Tuesdays before the evaluation date."""
+    behind = manifest["catalog"].get("missing_patch_tuesdays") or []
+    if not behind:
+        return None
+    return (f"the release catalog (as of {manifest['catalog']['as_of']}) predates {len(behind)} Patch Tuesday(s) "
+            f"({', '.join(behind)}): it cannot name their updates; run `oobe-ready catalog update`")
+
+
 def settings_line(manifest: dict) -> str:
     """Every setting that shaped the verdict, and the config file that supplied any of them."""
     options = manifest["options"]
+    catalog = manifest["catalog"]
     parts = [f"baseline {manifest['baseline']['id']}", f"path {manifest['path']}", f"fail on {options['fail_on']}",
-             f"as of {manifest['as_of']}", "deep on" if options.get("deep", True) else "deep off"]
+             f"as of {manifest['as_of']}", "deep on" if options.get("deep", True) else "deep off",
+             f"catalog {catalog['as_of']} ({catalog.get('source', 'shipped')})"]
     parts += [f"{label} {value}" for label, key in (("require", "require"), ("index", "index"),
                                                     ("tenant", "tenant_id"), ("cloud", "cloud"),
                                                     ("waivers", "waivers"))
@@ -38,6 +49,8 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
     counts = summary["counts"]
     console.print(f"{VERDICT[summary['verdict']]}  {escape(settings_line(manifest))}", soft_wrap=True)
     console.print("  " + " · ".join(f"{n} {o}" for o, n in counts.items() if n))
+    if stale := catalog_note(manifest):
+        console.print(f"  [yellow]{escape(stale)}[/]")
     for result in manifest["results"]:
         if result["outcome"] not in SHOWN:
             continue

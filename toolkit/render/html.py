@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from toolkit.render.check_table import catalog_note
 from toolkit.render.findings import findings, waiver_notices, waiver_text
 
 SETTINGS_COLUMN = "Autopilot · ESP · tenant"
@@ -66,7 +67,8 @@ def render(manifest: dict) -> str:
         f'<p class="meta">Baseline <b>{e(manifest["baseline"]["id"])}</b> '
         f'({e(manifest["baseline"].get("title", ""))}) · path <b>{e(manifest["path"])}</b> · '
         f"fail on <b>{e(manifest['options']['fail_on'])}</b> · "
-        f"catalog as of {e(manifest['catalog']['as_of'])} · checked {e(manifest['as_of'])} · "
+        f"catalog as of {e(manifest['catalog']['as_of'])} ({e(manifest['catalog'].get('source', 'shipped'))})"
+        f"{' · ' + e(catalog_note(manifest)) if catalog_note(manifest) else ''} · checked {e(manifest['as_of'])} · "
         f"generated {e(manifest['generated_at'])} by {e(manifest['tool']['name'])} "
         f"{e(manifest['tool']['version'])}</p>",
     ]

@@ -36,7 +36,10 @@ def _suite(etree, root, manifest: dict, n: int, subject: str, results: list[dict
     properties = etree.SubElement(suite, "properties")
     for name, value in (("verdict", manifest["summary"]["verdict"]), ("exit_code", manifest["summary"]["exit_code"]),
                         ("baseline", manifest["baseline"]["id"]), ("path", manifest["path"]),
-                        ("fail_on", manifest["options"]["fail_on"]), ("catalog_as_of", manifest["catalog"]["as_of"])):
+                        ("fail_on", manifest["options"]["fail_on"]), ("catalog_as_of", manifest["catalog"]["as_of"]),
+                        ("catalog_source", manifest["catalog"].get("source", "shipped")),
+                        ("catalog_missing_patch_tuesdays",
+                         ",".join(manifest["catalog"].get("missing_patch_tuesdays", [])))):
         etree.SubElement(properties, "property", name=name, value=str(value))
     notes = []
     for kind, result in cases:

@@ -8,6 +8,7 @@ HTML, link or image syntax in it renders.
 
 from __future__ import annotations
 
+from toolkit.render.check_table import catalog_note
 from toolkit.render.findings import findings, waiver_notices, waiver_text
 
 LIMIT = 900_000  # UTF-8 bytes; below GitHub's 1 MiB step-summary cap, leaving room for other steps
@@ -39,7 +40,10 @@ def render(manifest: dict) -> str:
     out = [f"## {MARK[summary['verdict']]} oobe-ready: {summary['verdict'].upper()}", "",
            f"Exit code {summary['exit_code']} · baseline {code(manifest['baseline']['id'])} · path "
            f"{code(manifest['path'])} · fail on {code(manifest['options']['fail_on'])} · catalog as of "
-           f"{manifest['catalog']['as_of']} · checked {manifest['as_of']}", "", counts, ""]
+           f"{manifest['catalog']['as_of']} ({manifest['catalog'].get('source', 'shipped')}) · checked "
+           f"{manifest['as_of']}", "", counts, ""]
+    if stale := catalog_note(manifest):
+        out += [f"> ⚠️ {cell(stale)}", ""]
     found = findings(manifest)
     tail = _tail(manifest)
     budget = LIMIT - size(tail) - 200  # the notes about what was left out

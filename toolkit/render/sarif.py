@@ -43,7 +43,8 @@ def render(manifest: dict) -> str:
         }],
         "results": results,
         "properties": {"verdict": summary["verdict"], "baseline": manifest["baseline"]["id"],
-                       "path": manifest["path"], "generatedAt": manifest["generated_at"]},
+                       "path": manifest["path"], "generatedAt": manifest["generated_at"],
+                       "catalog": manifest["catalog"]},
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     from toolkit.render.jsondoc import render_json

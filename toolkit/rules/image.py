@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from functools import cache
 
-from toolkit.catalog import Branch
+from toolkit.catalog import Branch, newest_patch_tuesday
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
-from toolkit.inspection import release_of
+from toolkit.inspection import os_type, release_of
 from toolkit.paths import manifests_dir
 from toolkit.rules.base import (
     PASS,
@@ -54,9 +54,14 @@ def per_candidate(image: ImageFacts, ctx: Context, judge: Callable[[Branch], Ver
     if match is None:
         return not_evaluated("image has no build number (see IMG001)")
     if not match.branches:
-        return warned(f"build {image.version.build} is newer than the release catalog "
-                      f"(as of {ctx.catalog.as_of}); cannot judge it",
-                      _ev(image, "WINDOWS/VERSION/BUILD", "a build in the catalog", image.version.build))
+        ev = _ev(image, "WINDOWS/VERSION/BUILD", "a build in the catalog", match.build)
+        newest = ctx.catalog.newest_build(os_type(image))
+        if match.build > newest:
+            return warned(f"build {match.build} is newer than every release in the catalog (as of "
+                          f"{ctx.catalog.as_of}, newest {newest}); cannot judge it: run `oobe-ready catalog update`",
+                          ev)
+        return failed(f"build {match.build} is no release the catalog knows among those up to {newest}: an old "
+                      "or pre-release build, out of servicing", ev)
     verdicts = [(b, judge(b)) for b in match.branches]
     outcomes = {v.outcome for _, v in verdicts}
     if len(outcomes) == 1:
@@ -126,6 +131,10 @@ def img003(image: ImageFacts, ctx: Context) -> Verdict:
     ev = _ev(image, "WINDOWS/VERSION/BUILD", f">= {minimum}", build)
     if build is None:
         return not_evaluated("BUILD missing (see IMG001)", ev)
+    if image.installation_type in ("Server", "Server Core"):
+        return failed(f"build {build} is Windows Server ({image.installation_type}): no restore (see IMG002)", ev)
+    if image.installation_type is None:
+        return not_evaluated("INSTALLATIONTYPE missing: client or Server cannot be told (see IMG001)", ev)
     if build >= minimum:
         return passed(f"build {build} is Windows 11 22H2 or later", ev)
     return failed(f"build {build} is older than Windows 11 22H2 ({minimum}): no restore", ev)
@@ -148,8 +157,8 @@ def _latest_security(branch: Branch):
     return max(security, key=lambda u: u.date) if security else None
 
 
-def _apply_step(branch: Branch) -> str:
-    latest = _latest_security(branch)
+def _apply_step(branch: Branch, latest=None) -> str:
+    latest = latest or _latest_security(branch)
     if latest is None:
         return "Apply the newest cumulative update for this release."
     return (f"Apply {latest.kb} ({branch.build}.{latest.ubr}, {latest.date}) offline: `Add-WindowsPackage "
@@ -266,7 +275,8 @@ def img006(image: ImageFacts, ctx: Context) -> Verdict:
 
 @rule(id="IMG007", title="Update currency", severity="warning", kind="image",
       rationale="An image more than 45 days behind the newest security update reaches devices unpatched "
-                "and costs update time at OOBE.",
+                "and costs update time at OOBE. A serviced release gets a security update every Patch Tuesday "
+                "(the second Tuesday of the month), so those count even before the release catalog lists them.",
       remediation=("Refresh the image monthly with the latest security (B) update.",),
       docs="https://learn.microsoft.com/windows/deployment/update/release-cycle")
 def img007(image: ImageFacts, ctx: Context) -> Verdict:
@@ -277,26 +287,38 @@ def img007(image: ImageFacts, ctx: Context) -> Verdict:
         return not_evaluated("SPBUILD (UBR) missing (see IMG001)")
     ubr = level.ubr
     days = ctx.baseline["image"]["update_currency_days"]
+    today = ctx.today.isoformat()
 
     def judge(branch: Branch) -> Verdict:
-        latest = _latest_security(branch)
+        released = [u for u in branch.updates.values() if u.type == "security" and u.date <= today]
+        latest = max(released, key=lambda u: u.date) if released else None
         effective, _ = _effective_ubr(branch, ubr)
         mine = branch.updates.get(effective)
-        if latest is None:
-            return not_evaluated(f"no security releases for {branch.version} in the catalog")
-        ev = Evidence(level.source, level.locator,
-                      f"within {days} days of {latest.kb} ({branch.build}.{latest.ubr}, {latest.date})",
+        # The newest Patch Tuesday this release was serviced on: its security update exists even when
+        # the catalog (collected earlier) does not list it yet.
+        due = newest_patch_tuesday(min(ctx.today, date.fromisoformat(branch.serviced_until)))
+        unlisted = latest is None or date.fromisoformat(latest.date) < due
+        reference = f"the {due:%B %Y} security update (Patch Tuesday {due})" if unlisted else \
+            f"{latest.kb} ({branch.build}.{latest.ubr}, {latest.date})"
+        ev = Evidence(level.source, level.locator, f"within {days} days of {reference}",
                       f"{branch.build}.{ubr}" + (f" ({mine.kb}, {mine.date})" if mine else ""))
+        fix = (f"Apply the {due:%B %Y} cumulative update for {branch.product} {branch.version} offline "
+               "(`Add-WindowsPackage`), then `Dismount-WindowsImage -Save`; run `oobe-ready catalog update` "
+               "so the catalog names its KB") if unlisted else _apply_step(branch, latest)
+        due_date = due if unlisted else date.fromisoformat(latest.date)
         if mine is None:
-            if effective >= latest.ubr:
-                return passed(f"{branch.build}.{ubr} is at or past the newest catalog release", ev)
-            return failed(f"{branch.build}.{ubr} is not a released update and older than {latest.kb}", ev) \
-                .fix(_apply_step(branch))
-        lag = (date.fromisoformat(latest.date) - date.fromisoformat(mine.date)).days
+            if latest is not None and effective > latest.ubr:  # newer than the catalog: its date is unknown
+                most = (due_date - date.fromisoformat(latest.date)).days
+                if most <= days:
+                    return passed(f"{branch.build}.{ubr} is newer than {latest.kb}, within {days} days of "
+                                  f"{reference}", ev)
+                return warned(f"{branch.build}.{ubr} is newer than every update the catalog lists (as of "
+                              f"{ctx.catalog.as_of}); whether it includes {reference} cannot be told", ev).fix(fix)
+            return failed(f"{branch.build}.{ubr} is not a released update and older than {reference}", ev).fix(fix)
+        lag = (due_date - date.fromisoformat(mine.date)).days
         if lag <= days:
-            return passed(f"image update {mine.kb} ({mine.date}) is {lag} days behind {latest.kb}", ev)
-        return failed(f"image update {mine.kb} ({mine.date}) is {lag} days older than {latest.kb} "
-                      f"({latest.date})", ev).fix(_apply_step(branch))
+            return passed(f"image update {mine.kb} ({mine.date}) is {max(lag, 0)} days behind {reference}", ev)
+        return failed(f"image update {mine.kb} ({mine.date}) is {lag} days older than {reference}", ev).fix(fix)
 
     return per_candidate(image, ctx, judge)
 
