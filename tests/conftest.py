@@ -28,6 +28,17 @@ def require_tool(name: str) -> str:
     pytest.skip(f"{name} not installed")
 
 
+@pytest.fixture(autouse=True)
+def private_catalog(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's own release catalog: each gets an empty data directory."""
+    from toolkit.catalog_store import current_catalog
+
+    monkeypatch.setenv("OOBE_READY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    current_catalog.cache_clear()
+    yield
+    current_catalog.cache_clear()
+
+
 @pytest.fixture
 def deep_tools() -> str:
     """Tests whose verdicts rest on deep inspection need the real extraction backend."""

@@ -37,7 +37,8 @@ def test_oobe_ready_toml_is_found_upward_and_flags_win(cli, deep_tools, project)
 def test_pyproject_table_and_relative_paths(cli, deep_tools, project, monkeypatch):
     monkeypatch.delenv("OOBE_READY_AS_OF")  # the file's as-of decides
     (project / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.oobe-ready]\nfail-on = "warning"\nwaivers = "policy/waivers.toml"\nas-of = 2026-08-25\n'
+        '[project]\nname = "x"\n\n[tool.oobe-ready]\nfail-on = "warning"\nwaivers = "policy/waivers.toml"\n'
+        'as-of = 2026-08-25\n'
         'output = ["json=out/manifest.json"]\nrequire = ["image"]\n')
     (project / "policy").mkdir()
     (project / "out").mkdir()

@@ -11,10 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
-
-from toolkit.paths import manifests_dir
 
 CATALOG_FILE = "catalog/windows-releases.json"
 
@@ -116,6 +113,7 @@ class Catalog:
         self.as_of: str = doc["as_of"]
         self.sha256 = sha256
         self.origin = origin  # shipped | updated (oobe-ready catalog update) | pinned (--catalog)
+        self.doc = doc
         self.sources: list[dict] = doc["sources"]
         self.branches: tuple[Branch, ...] = tuple(_branch(b) for b in doc["branches"])
         # Every image rule and the manifest ask about the same few builds: answer each once.
@@ -181,6 +179,8 @@ def _branch(doc: dict) -> Branch:
                   ga_ubr=doc["ga"]["ubr"], lifecycle=doc["lifecycle"], updates=updates)
 
 
-@cache
 def default_catalog() -> Catalog:
-    return Catalog.from_file(manifests_dir() / CATALOG_FILE)
+    """The catalog a run uses unless one is pinned: the newer of the shipped and the user catalog."""
+    from toolkit.catalog_store import current_catalog
+
+    return current_catalog()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from toolkit.baselines import load_baseline
-from toolkit.catalog import default_catalog
+from toolkit.catalog_store import current_catalog
 from toolkit.engine import KINDS, Inputs, decide, evaluate, supplied_kinds
 from toolkit.errors import InputError
 from toolkit.facts import AUTOPILOT_FOLDER
@@ -32,6 +32,7 @@ class CheckOptions:
     waivers: str | None = None  # the TOML waiver ledger (None: no waivers, e.g. --no-waivers)
     as_of: date | None = None   # the evaluation date (None: today, UTC)
     config: dict | None = None  # the config file that supplied settings: {path, sha256}
+    catalog: str | None = None  # a pinned release catalog (--catalog)
 
 
 def now() -> datetime:
@@ -86,7 +87,7 @@ def run_check(options: CheckOptions) -> dict:
                                  if key.lower().startswith(AUTOPILOT_FOLDER.lower())]
     moment = now()
     today = options.as_of or datetime.now(timezone.utc).date()
-    ctx = Context(baseline=baseline, path=options.path, today=today, catalog=default_catalog(),
+    ctx = Context(baseline=baseline, path=options.path, today=today, catalog=current_catalog(options.catalog),
                   tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))
     from toolkit.digests import hash_files
     from toolkit.waivers import apply
@@ -111,7 +112,8 @@ def effective_options(options: CheckOptions, today: date) -> dict:
     return {"baseline": options.baseline, "path": options.path, "fail_on": options.fail_on,
             "as_of": today.isoformat(), "as_of_given": options.as_of is not None, "deep": options.deep,
             "require": list(options.require), "tenant_id": options.tenant_id, "cloud": options.cloud,
-            "index": options.index, "hash_images": options.hash_images, "waivers": options.waivers}
+            "index": options.index, "hash_images": options.hash_images, "waivers": options.waivers,
+            "catalog": options.catalog}
 
 
 def coverage_gaps(inputs: Inputs) -> list[str]:

@@ -21,9 +21,9 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         return
     from datetime import datetime, timezone
 
-    from toolkit.catalog import default_catalog
+    from toolkit.catalog_store import current_catalog
 
-    catalog = default_catalog()
+    catalog = current_catalog()
     behind = catalog.missing_patch_tuesdays(datetime.now(timezone.utc).date())
     stale = f"; {len(behind)} Patch Tuesday(s) behind: run `oobe-ready catalog update`" if behind else ""
     click.echo(f"oobe-ready {__version__} (release catalog as of {catalog.as_of}, {catalog.origin}{stale})")
@@ -47,7 +47,8 @@ def cli(debug: bool) -> None:
 @click.option("--deep/--no-deep", default=False, show_default=True,
               help="Also read the files inside each index (hives, kernel, packages, unattend, State.ini, "
                    "Autopilot file) with wimlib-imagex or 7-Zip.")
-def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: bool) -> int:
+@click.option("--catalog", metavar="FILE", help="Pin this release catalog.")
+def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: bool, catalog: str | None) -> int:
     """Show what each image is: container facts, and per index the edition, architecture,
     build.UBR, feature release, the update it carries, languages and boot-image status.
 
@@ -56,7 +57,7 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
     """
     from dataclasses import replace
 
-    from toolkit.catalog import default_catalog
+    from toolkit.catalog_store import current_catalog
     from toolkit.inspection import inspect_report, select_images
     from toolkit.sources.wim import read_image_source
 
@@ -66,7 +67,7 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
         from toolkit.checking import inspect_inside
 
         images = inspect_inside(images)
-    report = inspect_report(images, default_catalog())
+    report = inspect_report(images, current_catalog(catalog))
     if fmt == "json":
         from toolkit.render.jsondoc import render_json
 
@@ -165,6 +166,9 @@ def settings_options(command):
                      help="Read the files inside each image (SVC rules); --no-deep skips those rules."),
         click.option("--hash-images", is_flag=True, help="Also record each image file's whole-file sha256."),
         click.option("--waivers", metavar="FILE", help="TOML waiver ledger (docs/waivers.md)."),
+        click.option("--catalog", metavar="FILE",
+                     help="Pin this release catalog (default: the newer of the shipped one and the one "
+                          "`oobe-ready catalog update` keeps)."),
         click.option("--no-waivers", is_flag=True, help="Ignore every waiver (audits): findings count as found."),
         click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]", help=OUTPUT_HELP),
     ]
@@ -209,14 +213,14 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
         raise click.UsageError("nothing to check: give image SOURCEs, --intune or --autopilot-file")
     from toolkit.render.output import check_targets
 
-    named = [*sources, *intune, *autopilot_files, value["waivers"], config.path if config else None]
+    named = [*sources, *intune, *autopilot_files, value["waivers"], value["catalog"], config.path if config else None]
     check_targets(targets, [str(p) for p in named if p])  # before any slow work
     manifest = run_check(CheckOptions(
         sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=value["baseline"],
         path=value["path"], tenant_id=tenant_id, cloud=value["cloud"], fail_on=value["fail-on"],
         require=tuple(k.strip() for k in value["require"].split(",") if k.strip()), index=index,
         hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"],
-        as_of=value["as-of"].date() if value["as-of"] else None,
+        as_of=value["as-of"].date() if value["as-of"] else None, catalog=value["catalog"],
         config={"path": str(config.path), "sha256": config.sha256} if config else None))
     _emit_all(manifest, targets)
     _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
@@ -237,6 +241,61 @@ def _emit_all(manifest: dict, targets: list[tuple[str, str | None]], *read: str)
 
     for line in waiver_notices(manifest):
         click.echo(f"oobe-ready: {text(line)}", err=True)
+
+
+@cli.group("catalog")
+def catalog_group() -> None:
+    """The release catalog: builds, updates (KB, date) and lifecycle per Windows release."""
+
+
+@catalog_group.command("update")
+@click.option("--from", "source", metavar="FILE|URL",
+              help="Import a catalog saved elsewhere (air-gapped pipelines), or read a mirror of the MSRC CVRF "
+                   "API at URL (default: https://api.msrc.microsoft.com/cvrf/v3.0/).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="OOBE_READY_AS_OF", metavar="YYYY-MM-DD",
+              help="Read the months released up to this date (default: today, UTC).")
+def catalog_update_cmd(source: str | None, as_of) -> int:
+    """Bring the release catalog up to date from Microsoft's monthly security release documents
+    (MSRC CVRF), into the user catalog that `check` and `inspect` then use. Nothing is changed on
+    any error."""
+    from datetime import datetime, timezone
+
+    from toolkit.catalog_store import update
+
+    today = as_of.date() if as_of else datetime.now(timezone.utc).date()
+
+    def progress(what: str) -> None:  # on a terminal only: a CI log gets the one-line summary
+        click.echo(f"oobe-ready: {_safe(what)}", err=True)
+
+    target, summary = update(source, today, progress if sys.stderr.isatty() else None)
+    click.echo(f"{_safe(summary)}\nwritten to {target}")
+    return EXIT_OK
+
+
+@catalog_group.command("show")
+@click.option("--catalog", metavar="FILE", help="Show this catalog instead of the one runs use.")
+def catalog_show_cmd(catalog: str | None) -> int:
+    """Which release catalog runs use, how old it is, where its data came from, and per release
+    the newest update it knows."""
+    from datetime import datetime, timezone
+
+    from toolkit.catalog_store import current_catalog, user_catalog_path
+
+    current = current_catalog(catalog)
+    behind = current.missing_patch_tuesdays(datetime.now(timezone.utc).date())
+    where = catalog or (user_catalog_path() if current.origin == "updated" else "shipped with oobe-ready")
+    click.echo(f"release catalog as of {current.as_of} ({current.origin}): {where}\nsha256 {current.sha256}")
+    if behind:
+        click.echo(f"{len(behind)} Patch Tuesday(s) since: {', '.join(map(str, behind))}: run `oobe-ready catalog "
+                   "update`")
+    for source in current.sources:
+        click.echo(f"source: {_safe(source.get('name'))} {_safe(source.get('url', ''))}")
+    for branch in current.branches:
+        newest = max(branch.updates.values(), key=lambda u: u.date) if branch.updates else None
+        shown = f"{newest.kb} {branch.build}.{newest.ubr} {newest.date}" if newest else "no update listed"
+        click.echo(f"{branch.product} {branch.version:<6} {branch.build}  newest {shown}  serviced until "
+                   f"{branch.serviced_until}")
+    return EXIT_OK
 
 
 @cli.command("config")

@@ -28,8 +28,8 @@ CONFIG_NAME = "oobe-ready.toml"
 # config key -> click parameter name; the order is the order `oobe-ready config` shows
 SETTINGS = {"baseline": "baseline", "path": "restore_path", "fail-on": "fail_on", "as-of": "as_of",
             "tenant-id": "tenant_id", "cloud": "cloud", "require": "require", "deep": "deep",
-            "hash-images": "hash_images", "waivers": "waivers", "output": "outputs"}
-PATH_KEYS = ("waivers",)
+            "hash-images": "hash_images", "waivers": "waivers", "catalog": "catalog", "output": "outputs"}
+PATH_KEYS = ("waivers", "catalog")
 
 
 @dataclass(frozen=True)
