@@ -208,3 +208,27 @@ def test_setupcomplete_that_only_cleans_up_configmgr_passes(check_json, deep_too
     script.write_text("@echo off\r\n" + next(iter(CCM_LINES)) + "\r\n")
     svc007 = one(check_json(tree), "SVC007")
     assert svc007["outcome"] == "fail" and svc007["evidence"][0]["locator"] == "line 2"
+
+
+def merge(hive: Path, root: str, text: str) -> None:
+    """Change a real hive with hivex's own hivexregedit, as the golden images are built."""
+    reg = hive.parent.parent / f"{hive.name}.reg"
+    reg.write_text("Windows Registry Editor Version 5.00\n\n" + text, encoding="utf-8")
+    subprocess.run([require_tool("hivexregedit"), "--merge", "--prefix", root, str(hive), str(reg)], check=True,
+                   capture_output=True)
+    reg.unlink()
+
+
+def test_offline_directory_of_an_older_release_reads_its_fallback_values(cli, deep_tools, tree):
+    """Older releases have no CurrentBuild (only CurrentBuildNumber) and some hives lack UBR while
+    LCUVer names the servicing level; the default language is InstallLanguage, not the first UI
+    language in alphabetical order."""
+    merge(tree / CONFIG / "SOFTWARE", "HKEY_LOCAL_MACHINE\\SOFTWARE",
+          '[\\Microsoft\\Windows NT\\CurrentVersion]\n"CurrentBuild"=-\n"UBR"=-\n'
+          '"LCUVer"="10.0.26200.7171"\n')
+    merge(tree / CONFIG / "SYSTEM", "HKEY_LOCAL_MACHINE\\SYSTEM",
+          '[\\ControlSet001\\Control\\MUI\\UILanguages\\de-DE]\n\n'
+          '[\\ControlSet001\\Control\\Nls\\Language]\n"InstallLanguage"="0409"\n')
+    image = json.loads(cli("inspect", tree, "--format", "json").out)["sources"][0]["images"][0]
+    assert image["build_ubr"] == "26200.7171"
+    assert image["languages"] == ["de-DE", "en-US"] and image["default_language"] == "en-US"

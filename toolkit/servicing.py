@@ -36,9 +36,25 @@ def hive_value(image: ImageFacts, name: str) -> object | None:
 
 
 def hive_build(image: ImageFacts) -> int | None:
-    """CurrentBuild from the SOFTWARE hive, when deep inspection read it."""
-    value = hive_value(image, "CurrentBuild")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """CurrentBuild from the SOFTWARE hive (CurrentBuildNumber when an older release lacks it), when
+    deep inspection read it."""
+    for name in ("CurrentBuild", "CurrentBuildNumber"):
+        value = hive_value(image, name)
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    return None
+
+
+def hive_ubr(image: ImageFacts) -> tuple[int, str] | None:
+    """(the hive's servicing level, the value it came from): UBR, else the fourth part of LCUVer."""
+    ubr = hive_value(image, "UBR")
+    if isinstance(ubr, int):
+        return ubr, "UBR"
+    lcu = hive_value(image, "LCUVer")
+    parts = lcu.split(".") if isinstance(lcu, str) else []
+    if len(parts) == 4 and parts[3].isdigit() and parts[2] == str(hive_build(image)):
+        return int(parts[3]), "LCUVer"
+    return None
 
 
 def installed_rollups(image: ImageFacts) -> list:
@@ -61,10 +77,11 @@ def levels(image: ImageFacts) -> list[Level]:
     deep = image.deep
     if deep is None:
         return found
-    ubr = hive_value(image, "UBR")
-    if isinstance(ubr, int) and not (image.boot_image and ubr <= 1):
-        found.append(Level("hive", deep.where("software"), f"{CURRENT_VERSION_KEY}\\UBR", hive_build(image), ubr,
-                           f"{hive_value(image, 'CurrentBuild')}.{ubr}"))
+    level = hive_ubr(image)
+    if level is not None and not (image.boot_image and level[0] <= 1):
+        ubr, name = level
+        found.append(Level("hive", deep.where("software"), f"{CURRENT_VERSION_KEY}\\{name}", hive_build(image), ubr,
+                           f"{hive_build(image)}.{ubr}"))
     rollups = installed_rollups(image)
     if rollups:
         newest = max(rollups, key=lambda p: p.version)

@@ -197,6 +197,18 @@ class SystemFacts:
     control_set: str
     processor_architecture: str | None
     ui_languages: tuple[str, ...]
+    install_language: str | None = None  # Control\Nls\Language\InstallLanguage as a tag (en-US)
+
+
+def _language_tag(lcid: object) -> str | None:
+    """InstallLanguage is a hexadecimal LCID ("0409"): the language the image was installed in."""
+    import locale
+
+    try:
+        name = locale.windows_locale.get(int(str(lcid), 16))
+    except ValueError:
+        return None
+    return name.replace("_", "-") if name else None
 
 
 def read_system(path: Path) -> SystemFacts:
@@ -209,6 +221,7 @@ def read_system(path: Path) -> SystemFacts:
         control = f"ControlSet{current:03d}" if isinstance(current, int) and 0 < current < 1000 else "ControlSet001"
         arch = hive.value(f"{control}\\Control\\Session Manager\\Environment", "PROCESSOR_ARCHITECTURE")
         languages = tuple(sorted(c.name for c in hive.children(f"{control}\\Control\\MUI\\UILanguages")))
-        return SystemFacts(control, arch if isinstance(arch, str) else None, languages)
+        lcid = hive.value(f"{control}\\Control\\Nls\\Language", "InstallLanguage")
+        return SystemFacts(control, arch if isinstance(arch, str) else None, languages, _language_tag(lcid))
 
     return read_hive(path, read)

@@ -6,10 +6,12 @@ architecture and UI languages), read in place; the deep evidence is read at the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from toolkit.errors import InputError
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts, ImageSource, WindowsVersion
+from toolkit.servicing import hive_ubr
 
 ARCH_CODES = {"x86": 0, "arm": 5, "ia64": 6, "amd64": 9, "arm64": 12}
 
@@ -28,18 +30,21 @@ def read_offline_directory(path: Path) -> ImageSource:
         raise InputError(path, deep.problems.get("software", "SOFTWARE hive unreadable"))
     cv = deep.software.current_version
     text = {k: v for k, v in cv.items() if isinstance(v, str)}
-    build = text.get("CurrentBuild", "")
-    ubr = cv.get("UBR")
+    build = text.get("CurrentBuild") or text.get("CurrentBuildNumber", "")  # older releases: only the latter
+    placeholder = replace(placeholder, deep=deep)
+    level = hive_ubr(placeholder)  # UBR, else LCUVer "10.0.26100.4946"
+    ubr = level[0] if level else None
     arch = deep.system.processor_architecture if deep.system else None
     languages = deep.system.ui_languages if deep.system else ()
+    installed = deep.system.install_language if deep.system else None
+    default = installed if installed in languages else (languages[0] if languages else None)
     image = ImageFacts(
         source=str(path), index=1, locator=CURRENT_VERSION_KEY, origin="registry",
         name=text.get("ProductName"), edition_id=text.get("EditionID"),
         installation_type=text.get("InstallationType"), product_name=text.get("ProductName"),
         arch_code=ARCH_CODES.get((arch or "").lower()), languages=languages,
-        default_language=languages[0] if languages else None,
-        version=WindowsVersion(major=10, minor=0, build=int(build) if build.isdigit() else None,
-                               spbuild=ubr if isinstance(ubr, int) else None),
+        default_language=default,
+        version=WindowsVersion(major=10, minor=0, build=int(build) if build.isdigit() else None, spbuild=ubr),
         image_state=deep.state_ini or deep.software.image_state,
         malformed={} if not build or build.isdigit() else {"WINDOWS/VERSION/BUILD": build},
         deep=deep,
