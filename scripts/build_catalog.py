@@ -24,10 +24,45 @@ OUT = ROOT / "manifests" / "catalog"
 # Branches the gate knows. base = the build whose binaries (and WIM XML BUILD) it shares;
 # eol = endoflife.date cycles: home_pro (W), enterprise_education (E), ltsc, esu (extended end).
 BRANCHES: list[dict] = [
+    # Releases before Windows 10, long out of servicing: known so that their images fail with the date
+    # servicing ended, never "newer than the catalog".
+    dict(id="win7-sp1", product="Windows 7", version="SP1", build=7601, base=7601, os_type="client", dfg=None,
+         eol={"home_pro": "7-sp1", "enterprise_education": "7-sp1"}),
+    dict(id="win8", product="Windows 8", version="8", build=9200, base=9200, os_type="client", dfg=None,
+         eol={"home_pro": "8", "enterprise_education": "8"}),
+    dict(id="win81", product="Windows 8.1", version="8.1", build=9600, base=9600, os_type="client", dfg=None,
+         eol={"home_pro": "8.1", "enterprise_education": "8.1"}),
+    # Windows 10 before 2004: long out of servicing for Home/Pro and Enterprise, but images of them
+    # exist (and LTSB/LTSC editions of 1507, 1607 and 1809 are serviced for years): every build from
+    # 10240 on is a known release, never "newer than the catalog".
+    dict(id="win10-1507", product="Windows 10", version="1507", build=10240, base=10240,
+         os_type="client", dfg=None, eol={"home_pro": "10-1507", "enterprise_education": "10-1507",
+                                          "ltsc": "10-1507-e-lts"}),
+    dict(id="win10-1511", product="Windows 10", version="1511", build=10586, base=10586,
+         os_type="client", dfg="1511", eol={"home_pro": "10-1511", "enterprise_education": "10-1511"}),
+    dict(id="win10-1607", product="Windows 10", version="1607", build=14393, base=14393,
+         os_type="client", dfg="1607", eol={"home_pro": "10-1607-w", "enterprise_education": "10-1607-e",
+                                            "ltsc": "10-1607-e-lts"}),
+    dict(id="win10-1703", product="Windows 10", version="1703", build=15063, base=15063,
+         os_type="client", dfg="1703", eol={"home_pro": "10-1703-w", "enterprise_education": "10-1703-e"}),
+    dict(id="win10-1709", product="Windows 10", version="1709", build=16299, base=16299,
+         os_type="client", dfg="1709", eol={"home_pro": "10-1709-w", "enterprise_education": "10-1709-e"}),
+    dict(id="win10-1803", product="Windows 10", version="1803", build=17134, base=17134,
+         os_type="client", dfg="1803", eol={"home_pro": "10-1803-w", "enterprise_education": "10-1803-e"}),
+    # client LTSC 2019 shares build 17763 with Windows Server 2019, but is a client release
+    dict(id="win10-1809", product="Windows 10", version="1809", build=17763, base=17763,
+         os_type="client", dfg="1809", eol={"home_pro": "10-1809-w", "enterprise_education": "10-1809-e",
+                                            "ltsc": "10-1809-e-lts"}),
+    dict(id="win10-1903", product="Windows 10", version="1903", build=18362, base=18362,
+         os_type="client", dfg="1903", eol={"home_pro": "10-1903", "enterprise_education": "10-1903"}),
+    dict(id="win10-1909", product="Windows 10", version="1909", build=18363, base=18362,
+         os_type="client", dfg="1909", eol={"home_pro": "10-1909-w", "enterprise_education": "10-1909-e"}),
     dict(id="win10-2004", product="Windows 10", version="2004", build=19041, base=19041,
          os_type="client", dfg="2004", eol={"home_pro": "10-2004", "enterprise_education": "10-2004"}),
     dict(id="win10-20h2", product="Windows 10", version="20H2", build=19042, base=19041,
          os_type="client", dfg="20H2", eol={"home_pro": "10-20h2-w", "enterprise_education": "10-20h2-e"}),
+    dict(id="win10-21h1", product="Windows 10", version="21H1", build=19043, base=19041,
+         os_type="client", dfg="21H1", eol={"home_pro": "10-21h1", "enterprise_education": "10-21h1"}),
     dict(id="win10-21h2", product="Windows 10", version="21H2", build=19044, base=19041,
          os_type="client", dfg="21H2", eol={"home_pro": "10-21h2-w", "enterprise_education": "10-21h2-e",
                                             "ltsc": "10-21h2-e-lts"}),
@@ -49,6 +84,12 @@ BRANCHES: list[dict] = [
     dict(id="win11-25h2", product="Windows 11", version="25H2", build=26200, base=26100,
          os_type="client", dfg="25H2", enablement_kb="KB5054156", ga_ubr=6584,
          eol={"home_pro": "11-25h2-w", "enterprise_education": "11-25h2-e"}),
+    # 26H2 went GA on 2026-09-29 as an enablement package on the 24H2/25H2 servicing branch; no table
+    # above lists it yet (research/requirements-2026.md §4: build 26300, media reported at .9457, the
+    # enablement KB reported as KB5121794 but unconfirmed, so not required by SVC001).
+    dict(id="win11-26h2", product="Windows 11", version="26H2", build=26300, base=26100,
+         os_type="client", dfg=None, ga_ubr=9457, ga_date="2026-09-29",
+         lifecycle={"home_pro": "2028-10-10", "enterprise_education": "2029-10-09"}),
     dict(id="win11-26h1", product="Windows 11", version="26H1", build=28000, base=28000,
          os_type="client", dfg="26H1", eol={"home_pro": "11-26h1-w", "enterprise_education": "11-26h1-e"}),
     dict(id="server-2019", product="Windows Server", version="2019", build=17763, base=17763,
@@ -60,6 +101,10 @@ BRANCHES: list[dict] = [
     dict(id="server-2025", product="Windows Server", version="2025", build=26100, base=26100,
          os_type="server", dfg="2025", eol={"server": "2025"}),
 ]
+
+# Builds that GA/RTM and volume-licensing media carry but no update-history row names (research/
+# requirements-2026.md §7): releases without a KB, dated by the release's general availability.
+MEDIA = {19042: [572], 19044: [1288], 22000: [194], 22621: [382, 525]}
 
 TYPES = {"Standard": "security", "Preview": "preview", "Out-of-band": "out-of-band",
          "Hotpatch": "hotpatch", "Hotpatch-OOB": "hotpatch-oob"}
@@ -99,7 +144,7 @@ def build(data_dir: Path) -> dict:
     branches = []
     for spec in BRANCHES:
         updates: dict[int, dict] = {}
-        for row in dfg_doc["data"]:
+        for row in dfg_doc["data"] if spec["dfg"] else ():
             b, _, ubr = row["build"].partition(".")
             if row["os_type"] != spec["os_type"] or row["windows_version"] != spec["dfg"]:
                 continue
@@ -110,26 +155,28 @@ def build(data_dir: Path) -> dict:
             if row.get("is_expired"):
                 entry["expired"] = True
             updates.setdefault(int(ubr), entry)
+        table = eol_server if spec["os_type"] == "server" else eol
+        ga = spec.get("ga_date") or table[next(iter(spec["eol"].values()))]["releaseDate"]
+        for ubr in MEDIA.get(spec["build"], []):
+            updates.setdefault(ubr, {"ubr": ubr, "kb": "media", "date": ga, "type": "media"})
         ordered = sorted(updates.values(), key=lambda u: u["ubr"])
         for u in ordered:
             if u["type"].startswith("hotpatch"):
                 u["baseline_ubr"] = hotpatch_baseline(ordered, u)
-        table = eol_server if spec["os_type"] == "server" else eol
-        lifecycle = {}
-        for family, cycle in spec["eol"].items():
+        lifecycle = dict(spec.get("lifecycle", {}))
+        for family, cycle in spec.get("eol", {}).items():
             c = table[cycle]
             lifecycle[family] = c["eol"]
             if family == "server":
                 lifecycle["server_mainstream"] = c["eoas"]
         if "esu" in spec:
             lifecycle["esu"] = table[spec["esu"]]["eoes"]
-        first = ordered[0]
-        ga = table[next(iter(spec["eol"].values()))]["releaseDate"]
+        first_ubr = ordered[0]["ubr"] if ordered else 0
         branches.append({
             "id": spec["id"], "product": spec["product"], "version": spec["version"],
             "build": spec["build"], "base_build": spec["base"], "os_type": spec["os_type"],
             "enablement_kb": spec.get("enablement_kb"),
-            "ga": {"date": ga, "ubr": spec.get("ga_ubr", first["ubr"])},
+            "ga": {"date": ga, "ubr": spec.get("ga_ubr", first_ubr)},
             "lifecycle": lifecycle, "updates": ordered,
         })
     as_of = dfg_doc["metadata"]["lastModified"][:10]

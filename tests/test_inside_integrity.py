@@ -232,3 +232,12 @@ def test_offline_directory_of_an_older_release_reads_its_fallback_values(cli, de
     image = json.loads(cli("inspect", tree, "--format", "json").out)["sources"][0]["images"][0]
     assert image["build_ubr"] == "26200.7171"
     assert image["languages"] == ["de-DE", "en-US"] and image["default_language"] == "en-US"
+
+
+def test_svc001_knows_26h2(check_json, deep_tools, tree):
+    """Windows 11 26H2: an enablement release (build 26300) on the 24H2/25H2 servicing branch."""
+    merge(tree / CONFIG / "SOFTWARE", "HKEY_LOCAL_MACHINE\\SOFTWARE",
+          '[\\Microsoft\\Windows NT\\CurrentVersion]\n"CurrentBuild"="26300"\n"CurrentBuildNumber"="26300"\n'
+          '"DisplayVersion"="26H2"\n')
+    svc001 = one(check_json(tree), "SVC001")
+    assert svc001["outcome"] == "pass" and "Windows 11 26H2 (hive CurrentBuild 26300" in svc001["message"]

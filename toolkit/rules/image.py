@@ -186,12 +186,17 @@ def img004(image: ImageFacts, ctx: Context) -> Verdict:
     def judge(branch: Branch) -> Verdict:
         effective, note = _effective_ubr(branch, ubr)
         shown = f"{branch.build}.{ubr}"
-        if branch.build not in minimums:
+        table = minimums
+        if branch.build not in table and branch.base_build in table:
+            # a newer enablement release on a listed servicing branch (26H2 on 24H2/25H2's) ships the
+            # same cumulative updates: the branch's minimum applies until a baseline names the release
+            table = {**table, branch.build: table[branch.base_build]}
+        if branch.build not in table:
             return failed(f"{branch.product} {branch.version} is not supported on the {ctx.path} path "
                           f"by {ctx.baseline['id']}",
                           Evidence(level.source, level.locator,
-                                   ", ".join(f"{b}.{u}" for b, u in sorted(minimums.items())), shown))
-        need = minimums[branch.build]
+                                   ", ".join(f"{b}.{u}" for b, u in sorted(table.items())), shown))
+        need = table[branch.build]
         note += source
         ev = Evidence(level.source, level.locator, f">= {branch.build}.{need}", shown + note)
         if effective >= need:
