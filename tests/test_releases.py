@@ -50,7 +50,8 @@ def raw_xml(tmp_path: Path, image: dict, **changes) -> Path:
 def outcomes(cli, path: Path, restore_path: str) -> tuple[dict, dict]:
     result = cli("check", path, "--path", restore_path, "-o", "json")
     manifest = json.loads(result.out)
-    return {r["rule"]: r["outcome"] for r in manifest["results"]}, {r["rule"]: r["message"] for r in manifest["results"]}
+    results = manifest["results"]
+    return {r["rule"]: r["outcome"] for r in results}, {r["rule"]: r["message"] for r in results}
 
 
 @pytest.mark.parametrize("sample, release, ended", [
