@@ -89,7 +89,8 @@ BRANCHES: list[dict] = [
     # enablement KB reported as KB5121794 but unconfirmed, so not required by SVC001).
     dict(id="win11-26h2", product="Windows 11", version="26H2", build=26300, base=26100,
          os_type="client", dfg=None, ga_ubr=9457, ga_date="2026-09-29",
-         lifecycle={"home_pro": "2028-10-10", "enterprise_education": "2029-10-09"}),
+         lifecycle={"home_pro": "2028-10-10", "enterprise_education": "2029-10-09"},
+         cycles={"home_pro": "windows/11-26h2-w", "enterprise_education": "windows/11-26h2-e"}),
     dict(id="win11-26h1", product="Windows 11", version="26H1", build=28000, base=28000,
          os_type="client", dfg="26H1", eol={"home_pro": "11-26h1-w", "enterprise_education": "11-26h1-e"}),
     dict(id="server-2019", product="Windows Server", version="2019", build=17763, base=17763,
@@ -172,12 +173,20 @@ def build(data_dir: Path) -> dict:
         if "esu" in spec:
             lifecycle["esu"] = table[spec["esu"]]["eoes"]
         first_ubr = ordered[0]["ubr"] if ordered else 0
+        # where `catalog update` refreshes each lifecycle date: endoflife.date API product/cycle#field
+        product = "windows-server" if spec["os_type"] == "server" else "windows"
+        cycles = {family: f"{product}/{cycle}" for family, cycle in spec.get("eol", {}).items()}
+        if "server" in cycles:
+            cycles["server_mainstream"] = cycles["server"] + "#support"
+        if "esu" in spec:
+            cycles["esu"] = f"windows/{spec['esu']}#extendedSupport"
+        cycles.update(spec.get("cycles", {}))
         branches.append({
             "id": spec["id"], "product": spec["product"], "version": spec["version"],
             "build": spec["build"], "base_build": spec["base"], "os_type": spec["os_type"],
             "enablement_kb": spec.get("enablement_kb"),
             "ga": {"date": ga, "ubr": spec.get("ga_ubr", first_ubr)},
-            "lifecycle": lifecycle, "updates": ordered,
+            "lifecycle": lifecycle, "eol_cycles": cycles, "updates": ordered,
         })
     as_of = dfg_doc["metadata"]["lastModified"][:10]
     return {

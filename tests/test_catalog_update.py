@@ -15,6 +15,7 @@ from conftest import GOLDEN, ROOT
 
 RECORDED = Path(__file__).parent / "samples" / "msrc"
 API = "/cvrf/v3.0/"
+EOL = "/endoflife/api/"
 
 
 class Recorded(BaseHTTPRequestHandler):
@@ -47,16 +48,33 @@ class Recorded(BaseHTTPRequestHandler):
         pass
 
 
+def endoflife_api(page: str) -> bytes:
+    """endoflife.date's API response for a product, from the product page it is generated from."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_catalog", ROOT / "scripts" / "build_catalog.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    cycles = build.parse_eol(Path(__file__).parent / "samples" / "endoflife" / page)
+    return json.dumps([{"cycle": name, "releaseDate": c.get("releaseDate"), "eol": c.get("eol", False),
+                        "support": c.get("eoas", False), "extendedSupport": c.get("eoes", False),
+                        "latest": c.get("latest"), "lts": c.get("lts") == "true"}
+                       for name, c in cycles.items()]).encode()
+
+
 @pytest.fixture
 def msrc():
     Recorded.routes = {API + "updates": (RECORDED / "updates.json").read_bytes(),
                        API + "cvrf/2026-Jun": lzma.decompress((RECORDED / "2026-Jun.xml.xz").read_bytes()),
-                       API + "cvrf/2026-Jul": lzma.decompress((RECORDED / "2026-Jul.xml.xz").read_bytes())}
+                       API + "cvrf/2026-Jul": lzma.decompress((RECORDED / "2026-Jul.xml.xz").read_bytes()),
+                       EOL + "windows.json": endoflife_api("windows.md"),
+                       EOL + "windows-server.json": endoflife_api("windows-server.md")}
     Recorded.faults, Recorded.seen = {}, []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorded)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}{API}", Recorded
+    # every update here also reads lifecycle dates from this server, never the internet
     server.shutdown()
     server.server_close()
 
@@ -79,6 +97,11 @@ def may_catalog(tmp_path, monkeypatch) -> Path:
     return Path(os.environ["OOBE_READY_DATA_DIR"]) / "windows-releases.json"
 
 
+def update(cli, base: str, *args: str):
+    """`catalog update` from the loopback server: MSRC documents and endoflife.date lifecycle."""
+    return cli("catalog", "update", "--from", base, "--lifecycle-from", base.replace(API, EOL), *args)
+
+
 def image_at(tmp_path: Path, ubr: int) -> Path:
     """The golden 24H2 media XML (index 1) at another servicing level."""
     xml = (GOLDEN / "win11_24h2_multi.xml").read_bytes().decode("utf-16")
@@ -99,15 +122,17 @@ def test_update_merges_the_recorded_june_release_and_then_judges_an_image(cli, m
     # with the May catalog, after July's Patch Tuesday, the image's date cannot be told
     before = img007(cli, image, "--as-of", "2026-07-20")
     assert before["outcome"] == "warn" and "newer than every update the catalog lists" in before["message"]
-    result = cli("catalog", "update", "--from", base, "--as-of", "2026-07-06")
+    result = update(cli, base, "--as-of", "2026-07-06")
     assert result.code == 0, result.err
-    assert "from 1 month(s) (2026-Jun); catalog as of 2026-07-06" in result.out
-    assert server.seen == [API + "updates", API + "cvrf/2026-Jun"]  # July is not due before its Patch Tuesday
+    assert "from 1 month(s) (2026-Jun), 0 lifecycle date(s) changed; catalog as of 2026-07-06" in result.out
+    # July is not due before its Patch Tuesday; lifecycle dates come from the endoflife.date mirror
+    assert server.seen == [API + "updates", API + "cvrf/2026-Jun", EOL + "windows.json", EOL + "windows-server.json"]
     doc = json.loads(may_catalog.read_text())
     branch = next(b for b in doc["branches"] if b["id"] == "win11-24h2")
     assert {"ubr": 8655, "kb": "KB5094126", "date": "2026-06-09", "type": "security",
             "source": "MSRC CVRF 2026-Jun"} in branch["updates"]
-    assert doc["sources"][-1]["sha256"] == "a85348a9c4f35ff3735d1487d9f7a76d9bce9ebbc6e71a830c593dfe9fbbd936"
+    june = next(source for source in doc["sources"] if source["name"] == "MSRC CVRF 2026-Jun")
+    assert june["sha256"] == "a85348a9c4f35ff3735d1487d9f7a76d9bce9ebbc6e71a830c593dfe9fbbd936"
     after = img007(cli, image, "--as-of", "2026-07-06")
     assert after["outcome"] == "pass" and "KB5094126 (2026-06-09)" in after["message"]
     shown = cli("catalog", "show").out
@@ -117,7 +142,7 @@ def test_update_merges_the_recorded_june_release_and_then_judges_an_image(cli, m
 def test_a_partial_month_leaves_the_catalog_untouched(cli, msrc, may_catalog):
     base, _ = msrc
     assert not may_catalog.exists()
-    result = cli("catalog", "update", "--from", base, "--as-of", "2026-07-20")  # July's Patch Tuesday is due
+    result = update(cli, base, "--as-of", "2026-07-20")  # July's Patch Tuesday is due
     assert result.code == 2 and "2026-Jul lists no Windows cumulative update yet (a partial month)" in result.err
     assert not may_catalog.exists()
 
@@ -130,7 +155,7 @@ def test_a_partial_month_leaves_the_catalog_untouched(cli, msrc, may_catalog):
 def test_server_errors_are_retried_or_refused_cleanly(cli, msrc, may_catalog, fault, code, message):
     base, server = msrc
     server.faults[API + "cvrf/2026-Jun"] = list(fault)
-    result = cli("catalog", "update", "--from", base, "--as-of", "2026-07-06")
+    result = update(cli, base, "--as-of", "2026-07-06")
     assert result.code == code, result.err
     if message:
         assert message in result.err and not may_catalog.exists()
@@ -139,18 +164,19 @@ def test_server_errors_are_retried_or_refused_cleanly(cli, msrc, may_catalog, fa
 def test_a_malformed_document_is_refused(cli, msrc, may_catalog):
     base, server = msrc
     server.routes[API + "cvrf/2026-Jun"] = b"<cvrf:cvrfdoc><broken"
-    result = cli("catalog", "update", "--from", base, "--as-of", "2026-07-06")
+    result = update(cli, base, "--as-of", "2026-07-06")
     assert result.code == 2 and "cvrf/2026-Jun" in result.err and "not well-formed" in result.err
 
 
 def test_an_unreachable_server_is_one_line_and_changes_nothing(cli, may_catalog):
-    result = cli("catalog", "update", "--from", "http://127.0.0.1:9/cvrf/v3.0/", "--as-of", "2026-07-06")
+    result = cli("catalog", "update", "--from", "http://127.0.0.1:9/cvrf/v3.0/", "--lifecycle-from",
+                 "http://127.0.0.1:9/endoflife/api/", "--as-of", "2026-07-06")
     assert result.code == 2 and result.err.count("\n") == 1 and "the catalog was not changed" in result.err
 
 
 def test_air_gapped_import_and_pinning(cli, msrc, tmp_path, may_catalog):
     base, _ = msrc
-    assert cli("catalog", "update", "--from", base, "--as-of", "2026-07-06").code == 0  # on a connected host
+    assert update(cli, base, "--as-of", "2026-07-06").code == 0  # on a connected host
     saved = tmp_path / "catalog-from-the-build-server.json"
     saved.write_bytes(may_catalog.read_bytes())
     may_catalog.unlink()  # the air-gapped agent: only the shipped catalog
@@ -183,3 +209,24 @@ def test_a_stale_catalog_names_the_months_it_lacks(cli):
     assert "predates 3 Patch Tuesday(s)" in table
     # the day after the catalog was collected, the same image is current
     assert img007(cli, GOLDEN / "win11_24h2_multi.xml", "--as-of", "2026-08-20")["outcome"] == "pass"
+
+
+def test_lifecycle_dates_are_refreshed_from_endoflife_date(cli, msrc, may_catalog, tmp_path, monkeypatch):
+    """A catalog holding a wrong end date for 24H2 Home/Pro gets endoflife.date's (2026-10-13); 26H2,
+    which the recorded data does not list yet, keeps the date the catalog has."""
+    from toolkit.catalog import Catalog
+
+    base, _ = msrc
+    doc = json.loads((ROOT / "manifests" / "catalog" / "windows-releases.json").read_text())
+    branch = next(b for b in doc["branches"] if b["id"] == "win11-24h2")
+    branch["lifecycle"]["home_pro"] = "2030-01-01"
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(doc))
+    monkeypatch.setattr("toolkit.catalog_store.shipped_catalog", lambda: Catalog.from_file(wrong))
+    result = update(cli, base, "--as-of", "2026-08-20")
+    assert result.code == 0 and "1 lifecycle date(s) changed" in result.out, result.err
+    updated = json.loads(may_catalog.read_text())
+    dates = {b["id"]: b["lifecycle"] for b in updated["branches"]}
+    assert dates["win11-24h2"]["home_pro"] == "2026-10-13"
+    assert dates["win11-26h2"] == {"home_pro": "2028-10-10", "enterprise_education": "2029-10-09"}
+    assert dates["win10-22h2"]["esu"] == "2028-10-10"

@@ -84,7 +84,8 @@ def _validate(doc: object, where: str | Path) -> None:
         raise InputError(where, f"not a valid release catalog at {at}: {error.message}")
 
 
-def update(source: str | None, today: date, progress: Progress | None = None) -> tuple[Path, str]:
+def update(source: str | None, today: date, progress: Progress | None = None,
+           lifecycle: str | None = None) -> tuple[Path, str]:
     """Bring the user catalog up to date; (where it was written, a one-line summary)."""
     target = user_catalog_path()
     if source and not source.startswith(("http://", "https://")):
@@ -95,10 +96,29 @@ def update(source: str | None, today: date, progress: Progress | None = None) ->
     base = (source or "").rstrip("/") + "/" if source else None
     current = current_catalog()
     doc, added, months = _merge_msrc(current, base, today, progress)
+    dates = _merge_lifecycle(doc, lifecycle, progress)
     _validate(doc, "the merged catalog")
     _write(target, doc)
     done = ", ".join(months) or "none due"
-    return target, f"{added} update(s) from {len(months)} month(s) ({done}); catalog as of {doc['as_of']}"
+    return target, (f"{added} update(s) from {len(months)} month(s) ({done}), {dates} lifecycle date(s) changed; "
+                    f"catalog as of {doc['as_of']}")
+
+
+def _merge_lifecycle(doc: dict, base: str | None, progress: Progress | None) -> int:
+    """Refresh every lifecycle date from endoflife.date (or its mirror at `base`)."""
+    from toolkit.catalog_sources import endoflife
+
+    base = (base.rstrip("/") + "/") if base else endoflife.DEFAULT_BASE
+    fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found = {}
+    with _client() as client:
+        for product in sorted(endoflife.products(doc["branches"])):
+            url = f"{base}{product}.json"
+            body = _get(client, url, progress)
+            found[product] = endoflife.cycles(body, url)
+            doc["sources"].append({"name": f"endoflife.date {product}", "url": url, "fetched": fetched_at,
+                                   "sha256": hashlib.sha256(body).hexdigest(), "license": "MIT"})
+    return endoflife.apply(doc["branches"], found)
 
 
 def _merge_msrc(current: Catalog, base: str | None, today: date,

@@ -252,9 +252,11 @@ def catalog_group() -> None:
 @click.option("--from", "source", metavar="FILE|URL",
               help="Import a catalog saved elsewhere (air-gapped pipelines), or read a mirror of the MSRC CVRF "
                    "API at URL (default: https://api.msrc.microsoft.com/cvrf/v3.0/).")
+@click.option("--lifecycle-from", "lifecycle", metavar="URL",
+              help="A mirror of the endoflife.date API for lifecycle dates (default: https://endoflife.date/api/).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="OOBE_READY_AS_OF", metavar="YYYY-MM-DD",
               help="Read the months released up to this date (default: today, UTC).")
-def catalog_update_cmd(source: str | None, as_of) -> int:
+def catalog_update_cmd(source: str | None, lifecycle: str | None, as_of) -> int:
     """Bring the release catalog up to date from Microsoft's monthly security release documents
     (MSRC CVRF), into the user catalog that `check` and `inspect` then use. Nothing is changed on
     any error."""
@@ -267,7 +269,7 @@ def catalog_update_cmd(source: str | None, as_of) -> int:
     def progress(what: str) -> None:  # on a terminal only: a CI log gets the one-line summary
         click.echo(f"oobe-ready: {_safe(what)}", err=True)
 
-    target, summary = update(source, today, progress if sys.stderr.isatty() else None)
+    target, summary = update(source, today, progress if sys.stderr.isatty() else None, lifecycle)
     click.echo(f"{_safe(summary)}\nwritten to {target}")
     return EXIT_OK
 
