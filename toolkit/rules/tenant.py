@@ -17,12 +17,11 @@ from toolkit.rules.base import (
     rule,
     warned,
 )
+from toolkit.rules.ca_scope import ACTIVITY_FEED, blocks, scope
 from toolkit.sources.intune import ExportObject, IntuneFacts
 
 DOCS = "https://learn.microsoft.com/intune/intune-service/enrollment/windows-backup-restore"
-ACTIVITY_FEED = "d32c68ad-72d2-4acb-a0c7-46bb2cf93873"
 BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"
-DEVICE_STATE_CONTROLS = {"compliantDevice", "domainJoinedDevice", "approvedApplication", "compliantApplication"}
 PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"  # built-in authentication strength
 PUBLIC_HOSTS = {"graph.microsoft.com"}
 SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod",
@@ -123,48 +122,6 @@ def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
     return findings
 
 
-def _grant_blocks(grant: dict) -> bool:
-    """True when a new, not-yet-compliant Entra joined device cannot satisfy the grant."""
-    controls = set(grant.get("builtInControls") or [])
-    if "block" in controls:
-        return True
-    device_bound = controls & DEVICE_STATE_CONTROLS
-    if not device_bound:
-        return False
-    if str(grant.get("operator", "OR")).upper() == "AND":
-        return True
-    return controls <= DEVICE_STATE_CONTROLS and not grant.get("authenticationStrength")
-
-
-def _applies_to_activity_feed(policy: dict) -> tuple[bool, str | None]:
-    """(in scope, reason it cannot be decided offline or None)."""
-    conditions = policy.get("conditions") or {}
-    apps = conditions.get("applications") or {}
-    include, exclude = apps.get("includeApplications") or [], apps.get("excludeApplications") or []
-    if ACTIVITY_FEED in exclude or not ({"All", ACTIVITY_FEED} & set(include)):
-        return False, None
-    platforms = conditions.get("platforms") or {}
-    if platforms:
-        inc = {p.lower() for p in platforms.get("includePlatforms") or ["all"]}
-        exc = {p.lower() for p in platforms.get("excludePlatforms") or []}
-        if not ({"all", "windows"} & inc) or ({"all", "windows"} & exc):
-            return False, None
-    client_types = conditions.get("clientAppTypes") or ["all"]
-    if not {"all", "mobileAppsAndDesktopClients"} & set(client_types):
-        return False, None
-    users = conditions.get("users") or {}
-    if users.get("includeUsers") == ["None"]:
-        return False, None
-    for key, why in (("applicationFilter", "an application filter"),):
-        if apps.get(key):
-            return True, why
-    if (conditions.get("devices") or {}).get("deviceFilter"):
-        return True, "a device filter"
-    if conditions.get("locations"):
-        return True, "a location condition"
-    return True, None
-
-
 @rule(id="TEN003", title="Conditional Access lets the Activity Feed Service through", severity="blocker",
       kind="tenant", needs="ca",
       rationale="Restore fetches the user's backup with a token for the Microsoft Activity Feed Service; at "
@@ -188,21 +145,23 @@ def _ca_policy(policy: ExportObject) -> Verdict:
     state = data.get("state")  # templates carry none: judged as if deployed enabled
     if state == "disabled":
         return passed(f"policy '{name}' is disabled")
-    in_scope, undecidable = _applies_to_activity_feed(data)
+    found = scope(data)
+    if found.out:
+        return passed(f"policy '{name}' {found.out}: out of scope for the restore")
     grant = data.get("grantControls") or {}
-    if not in_scope:
-        return passed(f"policy '{name}' does not apply to {ACTIVITY_FEED} on a Windows sign-in")
-    if not _grant_blocks(grant):
-        return passed(f"policy '{name}' can be satisfied by a device that is not yet compliant")
-    ev = Evidence(policy.file, policy.locator("grantControls"), "MFA alternative or app excluded",
+    how = blocks(grant)
+    if how is None:
+        kind = "only session controls, which never block" if not grant else "a control a new device can satisfy"
+        return passed(f"policy '{name}' applies to the restore sign-in but has {kind}")
+    ev = Evidence(policy.file, policy.locator("grantControls"), "an MFA alternative, or the app excluded",
                   f"{grant.get('operator', 'OR')} {grant.get('builtInControls')}")
+    message = f"policy '{name}' {how} for the Activity Feed Service on a not-yet-compliant device"
     if state == "enabledForReportingButNotEnforced":
-        return warned(f"report-only policy '{name}' would block the Activity Feed Service for a not-yet-compliant "
-                      "device", ev)
-    if undecidable:
-        return warned(f"policy '{name}' blocks the Activity Feed Service unless {undecidable} excludes the "
-                      "device", ev)
-    return failed(f"policy '{name}' blocks the Activity Feed Service for a not-yet-compliant device", ev)
+        return warned(f"report-only {message} once enforced", ev)
+    if found.unknown:
+        return warned(f"{message}, depending on {' and '.join(found.unknown)}: check with What If (user, cloud "
+                      f"app {ACTIVITY_FEED}, Windows, device not compliant)", ev)
+    return failed(message, ev)
 
 
 @rule(id="TEN004", title="Activity Feed service principal exists", severity="warning", kind="tenant",
