@@ -95,4 +95,4 @@ def test_rules_explain_baselines(cli):
     explain = cli("explain", "esp003")
     assert explain.code == 0 and "blockDeviceSetupRetryByUser" in explain.out
     assert cli("explain", "XXX999").code == 2
-    assert "* wbfo-2026-02" in cli("baselines").out
+    assert "* wbfo-2026-09" in cli("baselines").out

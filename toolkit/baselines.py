@@ -14,11 +14,28 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-DEFAULT_BASELINE = "wbfo-2026-02"
+DEFAULT_BASELINE = "wbfo-2026-09"
 
 
 def baseline_files() -> dict[str, Path]:
     return {p.stem: p for p in sorted((manifests_dir() / "baselines").glob("*.toml"))}
+
+
+def baseline_changes(old: dict, new: dict) -> list[tuple[str, object, object]]:
+    """(dotted key, value in old, value in new) for every setting that differs; '(absent)' when missing."""
+    def flat(doc: dict, prefix: str = "") -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, value in doc.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict) and value:
+                out.update(flat(value, name + "."))
+            else:
+                out[name] = value
+        return out
+
+    a, b = flat(old), flat(new)
+    return [(k, a.get(k, "(absent)"), b.get(k, "(absent)")) for k in sorted(a.keys() | b.keys())
+            if a.get(k, "(absent)") != b.get(k, "(absent)")]
 
 
 def load_baseline(baseline_id: str) -> tuple[dict, str]:

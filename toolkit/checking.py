@@ -20,7 +20,7 @@ class CheckOptions:
     sources: tuple[str, ...] = ()
     intune: tuple[str, ...] = ()
     autopilot_files: tuple[str, ...] = ()
-    baseline: str = "wbfo-2026-02"
+    baseline: str = "wbfo-2026-09"
     path: str = "oobe"
     tenant_id: str | None = None
     cloud: str | None = None
@@ -88,7 +88,8 @@ def run_check(options: CheckOptions) -> dict:
     moment = now()
     today = options.as_of or datetime.now(timezone.utc).date()
     ctx = Context(baseline=baseline, path=options.path, today=today, catalog=current_catalog(options.catalog),
-                  tenant_id=options.tenant_id, cloud=options.cloud, extras=_esp_mitigation(inputs))
+                  tenant_id=options.tenant_id, cloud=options.cloud,
+                  extras={**_esp_mitigation(inputs), **_backup_default(inputs, baseline)})
     from toolkit.digests import hash_files
     from toolkit.waivers import apply
 
@@ -151,6 +152,19 @@ def inspect_inside(images: list) -> list:
 
     with extraction_progress() as progress:
         return deep_inspect(images, progress)
+
+
+def _backup_default(inputs: Inputs, baseline: dict) -> dict:
+    """TEN002 on images that back up by default (26H2+): every install image's release, as the hive
+    says it (WIM XML of enablement releases carries the base build, which cannot tell)."""
+    from toolkit.servicing import hive_build
+
+    threshold = baseline.get("tenant", {}).get("backup_on_by_default_from")
+    images = [i for s in inputs.images for i in s.images if not i.boot_image]
+    builds = [hive_build(i) or (i.version.build if i.origin == "registry" else None) for i in images]
+    if threshold and images and all(b is not None and b >= threshold for b in builds):
+        return {"backup_on_by_default": f"every image (build {', '.join(map(str, sorted(set(builds))))})"}
+    return {}
 
 
 def _esp_mitigation(inputs: Inputs) -> dict:

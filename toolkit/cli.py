@@ -116,10 +116,15 @@ def explain_cmd(rule_id: str) -> int:
 
 
 @cli.command("baselines")
-def baselines_cmd() -> int:
-    """List the dated requirement baselines (default marked *)."""
-    from toolkit.baselines import DEFAULT_BASELINE, baseline_files, load_baseline
+@click.option("--diff", nargs=2, metavar="A B", help="Show what changed from baseline A to baseline B.")
+def baselines_cmd(diff: tuple[str, str] | None) -> int:
+    """List the dated requirement baselines (default marked *), or what changed between two."""
+    from toolkit.baselines import DEFAULT_BASELINE, baseline_changes, baseline_files, load_baseline
 
+    if diff:
+        for key, old, new in baseline_changes(load_baseline(diff[0])[0], load_baseline(diff[1])[0]):
+            click.echo(f"{key}: {old} -> {new}")
+        return EXIT_OK
     for baseline_id in baseline_files():
         doc, sha = load_baseline(baseline_id)
         mark = "*" if baseline_id == DEFAULT_BASELINE else " "
@@ -149,7 +154,7 @@ def settings_options(command):
         click.option("--config", "config_file", metavar="FILE",
                      help="Config file (default: oobe-ready.toml or [tool.oobe-ready] in pyproject.toml, "
                           "found upward from the working directory)."),
-        click.option("--baseline", default="wbfo-2026-02", show_default=True, help="Requirement baseline id."),
+        click.option("--baseline", default="wbfo-2026-09", show_default=True, help="Requirement baseline id."),
         click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]),
                      default="oobe", show_default=True, help="Which restore (or backup) path to judge."),
         click.option("--tenant-id", help="Expected tenant GUID (checked against the Autopilot file)."),

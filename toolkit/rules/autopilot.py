@@ -14,7 +14,7 @@ from toolkit.rules.base import (
 )
 from toolkit.sources.intune import ExportObject
 
-DOCS = "https://learn.microsoft.com/intune/intune-service/enrollment/windows-backup-restore"
+DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 PORTAL = "Intune admin center > Devices > Enrollment > Windows > Deployment profiles > {name} > Properties"
 HYBRID = "#microsoft.graph.activedirectorywindowsautopilotdeploymentprofile"
 # (current object, current key, deprecated object, deprecated key); "" = top level

@@ -25,7 +25,7 @@ from toolkit.rules.base import (
 )
 from toolkit.servicing import LEVEL_NAMES, Level, hive_build, lowest
 
-DOCS = "https://learn.microsoft.com/intune/intune-service/enrollment/windows-backup-restore"
+DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 REQUIRED = ("WINDOWS/EDITIONID", "WINDOWS/ARCH", "WINDOWS/VERSION/BUILD", "WINDOWS/VERSION/SPBUILD",
             "WINDOWS/INSTALLATIONTYPE", "WINDOWS/LANGUAGES/LANGUAGE")
 
@@ -135,9 +135,27 @@ def img003(image: ImageFacts, ctx: Context) -> Verdict:
         return failed(f"build {build} is Windows Server ({image.installation_type}): no restore (see IMG002)", ev)
     if image.installation_type is None:
         return not_evaluated("INSTALLATIONTYPE missing: client or Server cannot be told (see IMG001)", ev)
+    listed = ctx.baseline.get("paths", {}).get(ctx.path, {})
+    if build >= minimum and "releases" in listed:
+        return _listed_release(image, ctx, listed, ev)
     if build >= minimum:
         return passed(f"build {build} is Windows 11 22H2 or later", ev)
     return failed(f"build {build} is older than Windows 11 22H2 ({minimum}): no restore", ev)
+
+
+def _listed_release(image: ImageFacts, ctx: Context, listed: dict, ev: Evidence) -> Verdict:
+    """On a path whose baseline lists the releases it supports (first sign-in restore), every release
+    the image can be must be listed; one Microsoft does not list warns."""
+    match = release_of(image, ctx.catalog)
+    builds = [b.build for b in match.branches] if match and match.branches else [image.version.build]
+    label = match.label if match and match.branches else str(image.version.build)
+    releases, warn = set(listed["releases"]), set(listed.get("warn_releases", []))
+    if all(b in releases for b in builds):
+        return passed(f"{label} is listed for {ctx.path} restore by {ctx.baseline['id']}", ev)
+    if all(b in releases | warn for b in builds):
+        return warned(f"{label} is not listed by Microsoft for {ctx.path} restore ({ctx.baseline['id']})", ev)
+    return failed(f"{label} is not a release {ctx.baseline['id']} supports for {ctx.path} restore (listed: "
+                  f"{', '.join(map(str, sorted(releases)))})", ev)
 
 
 def _level_note(level: Level) -> str:

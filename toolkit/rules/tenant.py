@@ -20,8 +20,9 @@ from toolkit.rules.base import (
 from toolkit.rules.ca_scope import ACTIVITY_FEED, blocks, scope
 from toolkit.sources.intune import ExportObject, IntuneFacts
 
-DOCS = "https://learn.microsoft.com/intune/intune-service/enrollment/windows-backup-restore"
+DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"
+RESTORE_SETTING = "device_vendor_msft_windowsbackupandrestore_enablewindowsrestore"
 PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"  # built-in authentication strength
 PUBLIC_HOSTS = {"graph.microsoft.com"}
 SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod",
@@ -45,6 +46,16 @@ RESTORE_GET = ("Export the restore setting from Graph beta: GET https://graph.mi
       docs=DOCS)
 def ten001(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
     fetch = RESTORE_GET.format(tenant=ctx.tenant_id or "<tenantId>")
+    if ctx.path in ctx.baseline.get("tenant", {}).get("restore_policy_routes", []):
+        # first sign-in restore is also turned on by an assigned Enable Windows Restore policy
+        routes = [(p, loc) for p, value, loc in backup_settings(tenant, RESTORE_SETTING)
+                  if value == f"{RESTORE_SETTING}_true" and p.data.get("assignments") != []]
+        if routes:
+            return [(p.subject, passed(f"restore is turned on by the assigned Enable Windows Restore policy "
+                                       f"'{p.data.get('name') or p.data.get('id')}' (first sign-in route, "
+                                       f"{ctx.baseline['id']})",
+                                       Evidence(p.file, loc, f"{RESTORE_SETTING}_true", f"{RESTORE_SETTING}_true")))
+                    for p, loc in routes]
     settings = tenant.of("restore")
     if settings:
         return [(s.subject, _restore_state(s, fetch)) for s in settings]
@@ -76,12 +87,12 @@ def _walk(node: object, pointer: str) -> Iterator[tuple[str, dict]]:
             yield from _walk(value, f"{pointer}/{i}")
 
 
-def backup_settings(tenant: IntuneFacts) -> list[tuple[ExportObject, str, str]]:
-    """(policy, value, locator) for every Enable Windows Backup setting instance."""
+def backup_settings(tenant: IntuneFacts, setting: str = BACKUP_SETTING) -> list[tuple[ExportObject, str, str]]:
+    """(policy, value, locator) for every instance of a settings catalog setting (Enable Windows Backup)."""
     found = []
     for policy in tenant.of("settings"):
         for pointer, node in _walk(policy.data, policy.pointer):
-            if node.get("settingDefinitionId") == BACKUP_SETTING:
+            if node.get("settingDefinitionId") == setting:
                 choice = node.get("choiceSettingValue")
                 value = choice.get("value") if isinstance(choice, dict) else None
                 found.append((policy, str(value), pointer + "/choiceSettingValue/value"))
@@ -100,8 +111,14 @@ def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
     """One finding per policy that sets Enable Windows Backup, so a waiver names the policy it covers."""
     settings = backup_settings(tenant)
     if not any(value == f"{BACKUP_SETTING}_1" for _, value, _ in settings):
-        found = failed(f"none of the {len(tenant.of('settings'))} settings catalog policies enables Windows Backup",
-                       *[Evidence(p.file, loc, f"{BACKUP_SETTING}_1", value) for p, value, loc in settings])
+        evidence = [Evidence(p.file, loc, f"{BACKUP_SETTING}_1", value) for p, value, loc in settings]
+        default_on = ctx.extras.get("backup_on_by_default")
+        if default_on:  # 26H2 and later back up unless a policy disables it
+            found = passed(f"no policy enables Windows Backup, but {default_on} backs up by default "
+                           f"({ctx.baseline['id']})", *evidence)
+        else:
+            found = failed(f"none of the {len(tenant.of('settings'))} settings catalog policies enables Windows "
+                           "Backup", *evidence)
         findings = [("tenant", found)]
     else:
         findings = []
@@ -209,6 +226,10 @@ def ten006(tenant: IntuneFacts, ctx: Context) -> Verdict:
         if ctx.cloud == "public":
             return passed("tenant is in the public cloud (--cloud)", ev)
         if ctx.cloud == "gcc":
+            if ctx.baseline.get("tenant", {}).get("gcc") == "warn":
+                return warned("GCC: Microsoft's Windows doc is silent on GCC and the Intune doc excludes "
+                              f"government clouds ({ctx.baseline['id']}); confirm with Microsoft before relying on "
+                              "restore", ev)
             return passed("GCC (moderate) runs on the public Graph endpoint", ev)
         return failed(f"tenant is in the {ctx.cloud} cloud, where the feature is not offered", ev)
     hosts = sorted(tenant.context_hosts - {""})
