@@ -33,6 +33,7 @@ class CheckOptions:
     as_of: date | None = None   # the evaluation date (None: today, UTC)
     config: dict | None = None  # the config file that supplied settings: {path, sha256}
     catalog: str | None = None  # a pinned release catalog (--catalog)
+    target_groups: tuple[str, ...] = ()  # --target-group: the Entra groups of the devices being imaged
 
 
 def now() -> datetime:
@@ -73,9 +74,12 @@ def run_check(options: CheckOptions) -> dict:
     if options.intune:
         from toolkit.rules.esp import effective_esp
         from toolkit.sources.intune import read_exports
+        from toolkit.targets import effective_profiles, resolve
 
         inputs.tenant = read_exports(list(options.intune))
-        inputs.esp = effective_esp(inputs.tenant.of("esp"))
+        targets = resolve(options.target_groups, inputs.tenant) if options.target_groups else None
+        inputs.esp = effective_esp(inputs.tenant.of("esp"), targets)
+        inputs.profiles = effective_profiles(inputs.tenant.of("profile"), targets)
     if options.autopilot_files:
         from toolkit.sources.autopilot_file import read_autopilot_file
 
@@ -114,7 +118,7 @@ def effective_options(options: CheckOptions, today: date) -> dict:
             "as_of": today.isoformat(), "as_of_given": options.as_of is not None, "deep": options.deep,
             "require": list(options.require), "tenant_id": options.tenant_id, "cloud": options.cloud,
             "index": options.index, "hash_images": options.hash_images, "waivers": options.waivers,
-            "catalog": options.catalog}
+            "catalog": options.catalog, "target_groups": list(options.target_groups)}
 
 
 def coverage_gaps(inputs: Inputs) -> list[str]:

@@ -170,6 +170,9 @@ def settings_options(command):
         click.option("--deep/--no-deep", default=True, show_default=True,
                      help="Read the files inside each image (SVC rules); --no-deep skips those rules."),
         click.option("--hash-images", is_flag=True, help="Also record each image file's whole-file sha256."),
+        click.option("--target-group", "target_groups", multiple=True, metavar="ID|NAME",
+                     help="Entra group of the devices being imaged (repeatable): the Autopilot profile and ESP "
+                          "rules judge what those devices get. Names resolve through group objects in the exports."),
         click.option("--waivers", metavar="FILE", help="TOML waiver ledger (docs/waivers.md)."),
         click.option("--catalog", metavar="FILE",
                      help="Pin this release catalog (default: the newer of the shipped one and the one "
@@ -226,6 +229,7 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
         require=tuple(k.strip() for k in value["require"].split(",") if k.strip()), index=index,
         hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"],
         as_of=value["as-of"].date() if value["as-of"] else None, catalog=value["catalog"],
+        target_groups=tuple(value["target-group"]),
         config={"path": str(config.path), "sha256": config.sha256} if config else None))
     _emit_all(manifest, targets)
     _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])

@@ -28,7 +28,8 @@ CONFIG_NAME = "oobe-ready.toml"
 # config key -> click parameter name; the order is the order `oobe-ready config` shows
 SETTINGS = {"baseline": "baseline", "path": "restore_path", "fail-on": "fail_on", "as-of": "as_of",
             "tenant-id": "tenant_id", "cloud": "cloud", "require": "require", "deep": "deep",
-            "hash-images": "hash_images", "waivers": "waivers", "catalog": "catalog", "output": "outputs"}
+            "hash-images": "hash_images", "waivers": "waivers", "catalog": "catalog", "target-group": "target_groups",
+            "output": "outputs"}
 PATH_KEYS = ("waivers", "catalog")
 
 
@@ -132,7 +133,7 @@ def resolve(ctx: click.Context, config_path: str | None) -> tuple[ConfigFile | N
 def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, file: Path) -> object:
     if key == "require" and isinstance(raw, list):
         raw = ",".join(str(v) for v in raw)
-    if key == "output" and isinstance(raw, str):
+    if key in ("output", "target-group") and isinstance(raw, str):
         raw = [raw]
     if key == "as-of" and isinstance(raw, date):  # a TOML date
         raw = raw.isoformat()

@@ -47,6 +47,7 @@ class Inputs:
     images: list[ImageSource] = field(default_factory=list)
     tenant: object | None = None          # IntuneFacts
     esp: object | None = None             # EffectiveEsp: derived once from tenant, judged by ESP rules
+    profiles: object | None = None        # ProfileChoice: the profiles that reach the devices
     autopilot_files: list = field(default_factory=list)
     autopilot_unusable: list[tuple[str, str]] = field(default_factory=list)  # in-image (where, why)
     deep: bool = True                     # deep inspection on (SVC rules judge); --no-deep skips them
@@ -70,7 +71,11 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
         return "input not supplied: no Intune/Entra export (--intune)"
     subjects: list[tuple[str, object]]
     if rule.needs == "profile":
-        subjects = [(p.subject, p) for p in tenant.of("profile")]
+        choice = inputs.profiles
+        judged = [p for p, _ in choice.judged] if choice else tenant.of("profile")
+        subjects = [(p.subject, p) for p in judged]
+        subjects += [(p.subject, Verdict(NOT_APPLICABLE, f"profile '{p.data.get('displayName')}' is {why}"))
+                     for p, why in (choice.skipped if choice else ())]
     elif rule.needs == "esp":
         subjects = [(inputs.esp.subject, inputs.esp)] if inputs.esp else []
     elif not rule.needs or tenant.of(rule.needs) or rule.judges_absence:

@@ -66,13 +66,16 @@ def _priority(esp: ExportObject) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def effective_esp(esps: list[ExportObject]) -> EffectiveEsp | None:
+def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = None) -> EffectiveEsp | None:
     """The device-targeted custom ESP with the lowest priority value, else the default ESP. User-targeted
-    ESPs never apply to quality updates. Assignment data that is absent is unknown, never "unassigned"."""
+    ESPs never apply to quality updates. With --target-group, only ESPs assigned to those groups (or All
+    devices, and not excluding them) count. Assignment data that is absent is unknown, never "unassigned"."""
+    from toolkit.targets import reaches
+
     if not esps:
         return None
     custom = [e for e in esps if not is_default(e)]
-    assigned = [e for e in custom if device_targeted(e)]
+    assigned = [e for e in custom if (reaches(e, targets) if targets is not None else device_targeted(e))]
     unknown = [e for e in custom if not isinstance(e.data.get("assignments"), list)]
     odd = [e for e in assigned + unknown if _priority(e) is None]
     if odd:

@@ -24,10 +24,10 @@ from toolkit.sources.shapes import shape_error
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
-              "ca": "Conditional Access policy", "sp": "service principal"}
+              "ca": "Conditional Access policy", "sp": "service principal", "group": "group"}
 # object kind -> the input kind `--require` speaks of
 KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings": "tenant",
-           "ca": "tenant", "sp": "tenant"}
+           "ca": "tenant", "sp": "tenant", "group": "tenant"}
 _TYPES = {
     "azureadwindowsautopilotdeploymentprofile": "profile",
     "activedirectorywindowsautopilotdeploymentprofile": "profile",
@@ -37,6 +37,7 @@ _TYPES = {
     "devicemanagementconfigurationpolicy": "settings",
     "conditionalaccesspolicy": "ca",
     "serviceprincipal": "sp",
+    "group": "group",
 }
 _ENROLLMENT_TYPES = {
     "windows10enrollmentcompletionpageconfiguration": "esp",
@@ -273,6 +274,8 @@ def classify(obj: dict) -> str | None:
         return "ca"
     if "appId" in obj and "servicePrincipalType" in obj:
         return "sp"
+    if "groupTypes" in obj and "securityEnabled" in obj:
+        return "group"
     return None
 
 

@@ -30,6 +30,7 @@ SPECS: dict[str, dict] = {
            "grantControls": {"operator": STRING, "builtInControls": [STRING],
                              "authenticationStrength": {"id": STRING}}},
     "sp": {**COMMON, "appId": STRING},
+    "group": {**COMMON, "groupTypes": [STRING], "membershipRule": STRING},
 }
 NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "an array"}
 
