@@ -23,6 +23,18 @@ from toolkit.sources.intune import ExportObject, IntuneFacts
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"
 RESTORE_SETTING = "device_vendor_msft_windowsbackupandrestore_enablewindowsrestore"
+# custom OMA-URI profiles (windows10CustomConfiguration) setting the same policies
+OMA_URIS = {BACKUP_SETTING: "./Device/Vendor/MSFT/Policy/Config/SettingsSync/EnableWindowsBackup",
+            RESTORE_SETTING: "./Device/Vendor/MSFT/WindowsBackupAndRestore/EnableWindowsRestore"}
+
+
+def _oma_value(setting: str, value: object) -> str:
+    """An OMA-URI value as the settings catalog writes it: ADMX `<enabled/>` / `<disabled/>`, or a bool."""
+    text = str(value).strip().lower()
+    if setting == BACKUP_SETTING:
+        return f"{setting}_1" if text.startswith("<enabled") else f"{setting}_0" if text.startswith("<disabled") \
+            else text
+    return f"{setting}_{'true' if text in ('true', '1') else 'false'}" if text in ("true", "false", "1", "0") else text
 PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"  # built-in authentication strength
 PUBLIC_HOSTS = {"graph.microsoft.com"}
 SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod",
@@ -88,9 +100,14 @@ def _walk(node: object, pointer: str) -> Iterator[tuple[str, dict]]:
 
 
 def backup_settings(tenant: IntuneFacts, setting: str = BACKUP_SETTING) -> list[tuple[ExportObject, str, str]]:
-    """(policy, value, locator) for every instance of a settings catalog setting (Enable Windows Backup)."""
+    """(policy, value, locator) for every instance of a settings catalog setting (Enable Windows Backup),
+    and of its custom OMA-URI equivalent (the value given as the settings catalog would)."""
     found = []
+    uri = OMA_URIS.get(setting)
     for policy in tenant.of("settings"):
+        for n, oma in enumerate(policy.data.get("omaSettings") or []):
+            if uri and isinstance(oma, dict) and str(oma.get("omaUri", "")).lower() == uri.lower():
+                found.append((policy, _oma_value(setting, oma.get("value")), f"{policy.pointer}/omaSettings/{n}/value"))
         for pointer, node in _walk(policy.data, policy.pointer):
             if node.get("settingDefinitionId") == setting:
                 choice = node.get("choiceSettingValue")

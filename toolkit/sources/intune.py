@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_EXPORT_FILES, MAX_EXPORT_OBJECTS, MAX_JSON_BYTES, MAX_JSON_DEPTH
 from toolkit.sources.shapes import shape_error
+from toolkit.sources.shapes_field import assignments_for, graph_shape
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
@@ -35,6 +36,7 @@ _TYPES = {
     "windows10enrollmentcompletionpageconfiguration": "esp",
     "windowsrestoredeviceenrollmentconfiguration": "restore",
     "devicemanagementconfigurationpolicy": "settings",
+    "windows10customconfiguration": "settings",
     "conditionalaccesspolicy": "ca",
     "serviceprincipal": "sp",
     "group": "group",
@@ -79,6 +81,7 @@ class IntuneFacts:
     ignored: list[str] = field(default_factory=list)                 # files holding no recognised object
     sidecars: list[tuple[str, str]] = field(default_factory=list)    # assignment files attached: (path, sha256)
     count: int = 0                                                   # objects recognised so far
+    assignments: dict[str, list] = field(default_factory=dict)       # separate /assignments responses, by id
     context_hosts: set[str] = field(default_factory=set)
 
     def of(self, kind: str) -> list[ExportObject]:
@@ -96,15 +99,20 @@ def read_exports(paths: list[str | Path]) -> IntuneFacts:
             mode = path.stat().st_mode
         except OSError as exc:
             raise InputError(path, f"cannot read ({exc.strerror})") from None
-        before = (sum(map(len, facts.objects.values())), len(facts.incomplete), len(facts.ignored))
+        before = (_recognised(facts), len(facts.ignored))
         if stat.S_ISDIR(mode):
             _read_folder(path, facts)
         elif not _add_document(path, *_load(path), facts):
             facts.ignored.append(str(path))
-        if (sum(map(len, facts.objects.values())), len(facts.incomplete)) == before[:2]:
-            _nothing_recognised(path, facts.ignored[before[2]:])
+        if _recognised(facts) == before[0]:
+            _nothing_recognised(path, facts.ignored[before[1]:])
     _attach_backup_assignments(facts)
     return facts
+
+
+def _recognised(facts: IntuneFacts) -> tuple[int, int, int]:
+    """What reading a path can add: objects, files that may hold evidence, separate assignment lists."""
+    return sum(map(len, facts.objects.values())), len(facts.incomplete), len(facts.assignments)
 
 
 def _nothing_recognised(path: Path, ignored: list[str]) -> None:
@@ -214,6 +222,9 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
     found = False
     if isinstance(doc, dict) and isinstance(doc.get("@odata.context"), str):
         facts.context_hosts.add(_host(doc["@odata.context"]))
+    if (separate := assignments_for(doc)) is not None:  # GET .../{id}/assignments, saved apart
+        facts.assignments.setdefault(separate[0], []).extend(separate[1])
+        return True
     items: list[tuple[str, object]]
     if isinstance(doc, dict) and isinstance(doc.get("value"), list):
         items = [(f"/value/{i}", o) for i, o in enumerate(doc["value"])]
@@ -227,6 +238,7 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
             continue
         if isinstance(obj.get("@odata.context"), str):
             facts.context_hosts.add(_host(obj["@odata.context"]))
+        obj = graph_shape(obj)
         kind = classify(obj)
         if kind:
             kinds.append(kind)
@@ -281,9 +293,13 @@ def classify(obj: dict) -> str | None:
 
 def _attach_backup_assignments(facts: IntuneFacts) -> None:
     """IntuneBackupAndRestore keeps assignments in `<Kind>/Assignments/<name>.json` beside
-    `<Kind>/<name>.json`; give each object the assignments of its namesake file."""
+    `<Kind>/<name>.json`; a separate Graph `/assignments` response names its object's id. Give each
+    object the assignments found for it."""
     for kind, objects in facts.objects.items():
         for n, obj in enumerate(objects):
+            separate = facts.assignments.get(str(obj.data.get("id") or "").lower())
+            if separate is not None and "assignments" not in obj.data:
+                objects[n] = obj = ExportObject(kind, obj.file, obj.pointer, {**obj.data, "assignments": separate})
             path = Path(obj.file)
             sidecar = path.parent / "Assignments" / path.name
             if "assignments" in obj.data or not sidecar.is_file():

@@ -19,7 +19,7 @@ SPECS: dict[str, dict] = {
                 "outOfBoxExperienceSettings": {"deviceUsageType": STRING, "userType": STRING}},
     "esp": {**COMMON, "priority": NUMBER, "deviceEnrollmentConfigurationType": STRING},
     "restore": {**COMMON, "state": STRING},
-    "settings": {**COMMON, "settings": [dict]},
+    "settings": {**COMMON, "settings": [dict], "omaSettings": [{"omaUri": STRING}]},
     "ca": {**COMMON, "state": STRING,
            "conditions": {"applications": {"includeApplications": [STRING], "excludeApplications": [STRING],
                                            "applicationFilter": dict},
