@@ -127,3 +127,28 @@ def test_each_condition_decides_scope(cli, tmp_path, path, value, outcome, reaso
     export.write_text(json.dumps(variant(path, value)), encoding="utf-8")
     (result,) = ten003(cli, export).values()
     assert result["outcome"] == outcome and reason in result["message"], result["message"]
+
+
+def vm_tenant(tmp_path: Path, strength: dict, image_edition: str | None = None) -> list[str]:
+    policy = copy.deepcopy(BASE)
+    policy["grantControls"] = {"operator": "OR", "builtInControls": [], "authenticationStrength": strength}
+    (tmp_path / "ca.json").write_text(json.dumps(policy), encoding="utf-8")
+    return ["--intune", str(tmp_path / "ca.json")]
+
+
+@pytest.mark.parametrize("methods, outcome", [
+    (["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"], "fail"),  # phishing-resistant only
+    (["fido2", "password,microsoftAuthenticatorPush"], "pass"),                      # an alternative VMs can use
+])
+def test_ten005_custom_strengths_and_virtual_desktop_images(cli, tmp_path, methods, outcome):
+    """A custom authentication strength allowing only phishing-resistant methods, while the image is an
+    Enterprise multi-session (AVD / Windows 365) image: a real XML of the golden multi-session WIM."""
+    from conftest import GOLDEN
+
+    args = vm_tenant(tmp_path, {"id": "5b1a2c3d-0000-4000-8000-000000000777", "displayName": "Custom PR",
+                                "allowedCombinations": methods})
+    manifest = json.loads(cli("check", GOLDEN / "win11_multisession.wim", "--no-deep", *args, "-o", "json").out)
+    ten005 = next(r for r in manifest["results"] if r["rule"] == "TEN005")
+    assert ten005["outcome"] == outcome, ten005["message"]
+    if outcome == "fail":
+        assert "multi-session (virtual desktops)" in ten005["message"]

@@ -93,7 +93,8 @@ def run_check(options: CheckOptions) -> dict:
     today = options.as_of or datetime.now(timezone.utc).date()
     ctx = Context(baseline=baseline, path=options.path, today=today, catalog=current_catalog(options.catalog),
                   tenant_id=options.tenant_id, cloud=options.cloud,
-                  extras={**_esp_mitigation(inputs), **_backup_default(inputs, baseline)})
+                  extras={**_esp_mitigation(inputs), **_backup_default(inputs, baseline),
+                          **_vm_images(inputs, baseline)})
     from toolkit.digests import hash_files
     from toolkit.waivers import apply
 
@@ -169,6 +170,14 @@ def _backup_default(inputs: Inputs, baseline: dict) -> dict:
     if threshold and images and all(b is not None and b >= threshold for b in builds):
         return {"backup_on_by_default": f"every image (build {', '.join(map(str, sorted(set(builds))))})"}
     return {}
+
+
+def _vm_images(inputs: Inputs, baseline: dict) -> dict:
+    """Images for virtual machines: Enterprise multi-session editions run as Azure Virtual Desktop or
+    Windows 365 hosts."""
+    editions = set(baseline["image"].get("multi_session_editions", []))
+    vms = sorted({f"{s.path}#{i.index}" for s in inputs.images for i in s.images if i.edition_id in editions})
+    return {"vm_images": f"image(s) {', '.join(vms)} are multi-session (virtual desktops)"} if vms else {}
 
 
 def _esp_mitigation(inputs: Inputs) -> dict:

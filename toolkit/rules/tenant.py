@@ -36,6 +36,7 @@ def _oma_value(setting: str, value: object) -> str:
             else text
     return f"{setting}_{'true' if text in ('true', '1') else 'false'}" if text in ("true", "false", "1", "0") else text
 PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"  # built-in authentication strength
+PHISHING_RESISTANT_METHODS = {"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}
 PUBLIC_HOSTS = {"graph.microsoft.com"}
 SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod",
                    "microsoftgraph.chinacloudapi.cn": "china"}
@@ -220,17 +221,31 @@ def ten004(tenant: IntuneFacts, ctx: Context) -> Verdict:
                    "authentication-strength policy.",),
       docs=DOCS)
 def ten005(tenant: IntuneFacts, ctx: Context) -> Verdict:
-    vms = [p for p in tenant.of("profile") if p.data.get("deviceType") == "virtualMachine"]
-    if not vms:
-        return not_applicable("no Autopilot profile targets virtual machines")
+    vms = [p.data.get("displayName") or p.data.get("id") for p in tenant.of("profile")
+           if p.data.get("deviceType") == "virtualMachine"]
+    targets = ([f"Autopilot profile(s) {', '.join(map(str, vms))} for virtual machines"] if vms else []) + \
+        ([ctx.extras["vm_images"]] if ctx.extras.get("vm_images") else [])
+    if not targets:
+        return not_applicable("neither an Autopilot profile nor an image targets virtual machines")
+    # any enabled policy counts: the OOBE sign-in that precedes restore meets it too
     strict = [p for p in tenant.of("ca") if p.data.get("state") != "disabled"
-              and ((p.data.get("grantControls") or {}).get("authenticationStrength") or {}).get("id")
-              == PHISHING_RESISTANT]
+              and _phishing_resistant_only((p.data.get("grantControls") or {}).get("authenticationStrength"))]
     if strict:
-        return failed("phishing-resistant MFA applies while profiles target virtual machines",
+        return failed(f"phishing-resistant MFA applies at sign-in while {' and '.join(targets)}: "
+                      "virtual machines cannot pass security keys or smart cards through",
                       *[Evidence(p.file, p.locator("grantControls", "authenticationStrength"),
-                                 "no phishing-resistant strength", PHISHING_RESISTANT) for p in strict])
-    return passed("no phishing-resistant authentication strength applies")
+                                 "no phishing-resistant-only strength", p.data.get("displayName")) for p in strict])
+    return passed("no enabled policy requires a phishing-resistant-only authentication strength")
+
+
+def _phishing_resistant_only(strength: object) -> bool:
+    """The built-in phishing-resistant strength, or a custom one allowing only phishing-resistant methods."""
+    if not isinstance(strength, dict):
+        return False
+    if strength.get("id") == PHISHING_RESISTANT:
+        return True
+    allowed = strength.get("allowedCombinations")
+    return isinstance(allowed, list) and bool(allowed) and all(str(a) in PHISHING_RESISTANT_METHODS for a in allowed)
 
 
 @rule(id="TEN006", title="Public cloud tenant", severity="blocker", kind="tenant", needs="",
