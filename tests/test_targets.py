@@ -116,3 +116,28 @@ def test_the_esp_assigned_to_the_target_group_is_the_effective_one(cli, tenant):
               for name, m in (("laptops", laptops), ("kiosks", kiosks))}
     assert esp001["laptops"]["outcome"] == "pass" and "default ESP" in esp001["laptops"]["message"]
     assert esp001["kiosks"]["outcome"] == "fail" and "Restore-ready ESP" in esp001["kiosks"]["message"]
+
+
+def test_devices_of_a_device_preparation_policy_have_no_esp(cli, tenant):
+    """An Autopilot device preparation policy (a settings catalog policy of its template) whose device
+    group is the target: its devices show no ESP, so the ESP rules are not applicable to them."""
+    setting = {"@odata.type": "#microsoft.graph.deviceManagementConfigurationSetting", "settingInstance": {
+        "@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionInstance",
+        "settingDefinitionId": "enrollment_autopilot_dpp_devicesecuritygroupids",
+        "simpleSettingCollectionValue": [
+            {"@odata.type": "#microsoft.graph.deviceManagementConfigurationStringSettingValue", "value": KIOSKS}]}}
+    mode = {"@odata.type": "#microsoft.graph.deviceManagementConfigurationSetting", "settingInstance": {
+        "@odata.type": "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance",
+        "settingDefinitionId": "enrollment_autopilot_dpp_deploymentmode",
+        "choiceSettingValue": {"value": "enrollment_autopilot_dpp_deploymentmode_0", "children": []}}}
+    policy = {"@odata.type": "#microsoft.graph.deviceManagementConfigurationPolicy",
+              "id": "d1d2d3d4-0000-4000-8000-00000000d0d0",
+              "name": "Device preparation - kiosks", "platforms": "windows10", "technologies": "enrollment",
+              "templateReference": {"templateId": "80d33118-b7b4-40d8-b15f-81be745e053f_1"},
+              "settings": [mode, setting]}
+    (tenant / "dpp.json").write_text(json.dumps(policy))
+    _, manifest = check(cli, tenant, "Kiosks")
+    esp001 = next(r for r in manifest["results"] if r["rule"] == "ESP001")
+    assert esp001["outcome"] == "not-applicable" and "Device preparation - kiosks" in esp001["message"]
+    _, laptops = check(cli, tenant, "Laptops")
+    assert next(r for r in laptops["results"] if r["rule"] == "ESP001")["outcome"] == "pass"

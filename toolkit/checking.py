@@ -74,12 +74,13 @@ def run_check(options: CheckOptions) -> dict:
     if options.intune:
         from toolkit.rules.esp import effective_esp
         from toolkit.sources.intune import read_exports
-        from toolkit.targets import effective_profiles, resolve
+        from toolkit.targets import device_preparation, effective_profiles, resolve
 
         inputs.tenant = read_exports(list(options.intune))
         targets = resolve(options.target_groups, inputs.tenant) if options.target_groups else None
         inputs.esp = effective_esp(inputs.tenant.of("esp"), targets)
         inputs.profiles = effective_profiles(inputs.tenant.of("profile"), targets)
+        inputs.device_preparation = device_preparation(inputs.tenant.of("dpp"), targets)
     if options.autopilot_files:
         from toolkit.sources.autopilot_file import read_autopilot_file
 

@@ -48,6 +48,7 @@ class Inputs:
     tenant: object | None = None          # IntuneFacts
     esp: object | None = None             # EffectiveEsp: derived once from tenant, judged by ESP rules
     profiles: object | None = None        # ProfileChoice: the profiles that reach the devices
+    device_preparation: str | None = None  # the device preparation policy the target devices get
     autopilot_files: list = field(default_factory=list)
     autopilot_unusable: list[tuple[str, str]] = field(default_factory=list)  # in-image (where, why)
     deep: bool = True                     # deep inspection on (SVC rules judge); --no-deep skips them
@@ -76,6 +77,10 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
         subjects = [(p.subject, p) for p in judged]
         subjects += [(p.subject, Verdict(NOT_APPLICABLE, f"profile '{p.data.get('displayName')}' is {why}"))
                      for p, why in (choice.skipped if choice else ())]
+    elif rule.needs == "esp" and inputs.device_preparation:
+        subjects = [(inputs.device_preparation, Verdict(NOT_APPLICABLE, "the devices are provisioned by Autopilot "
+                                                       f"device preparation ({inputs.device_preparation}), which "
+                                                       "shows no Enrollment Status Page"))]
     elif rule.needs == "esp":
         subjects = [(inputs.esp.subject, inputs.esp)] if inputs.esp else []
     elif not rule.needs or tenant.of(rule.needs) or rule.judges_absence:

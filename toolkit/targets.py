@@ -84,6 +84,20 @@ def effective_profiles(profiles: list, targets: frozenset[str] | None) -> Profil
     return ProfileChoice(tuple(judged), tuple(skipped))
 
 
+def device_preparation(policies: list, targets: frozenset[str] | None) -> str | None:
+    """The Autopilot device preparation policy whose device group is a target group, if any: those
+    devices get no Enrollment Status Page (and no Autopilot profile)."""
+    import json
+
+    if not targets:
+        return None
+    for policy in policies:
+        text = json.dumps(policy.data.get("settings") or []).lower()
+        if any(group in text for group in targets):
+            return f"{policy.data.get('name') or policy.data.get('id')}"
+    return None
+
+
 def _all_devices_only(profile) -> bool:
     kinds = [str(((a or {}).get("target") or {}).get("@odata.type", "")).lower()
              for a in profile.data.get("assignments") or []]

@@ -25,10 +25,11 @@ from toolkit.sources.shapes_field import assignments_for, graph_shape
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
-              "ca": "Conditional Access policy", "sp": "service principal", "group": "group"}
+              "ca": "Conditional Access policy", "sp": "service principal", "group": "group",
+              "dpp": "Autopilot device preparation policy"}
 # object kind -> the input kind `--require` speaks of
 KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings": "tenant",
-           "ca": "tenant", "sp": "tenant", "group": "tenant"}
+           "ca": "tenant", "sp": "tenant", "group": "tenant", "dpp": "autopilot"}
 _TYPES = {
     "azureadwindowsautopilotdeploymentprofile": "profile",
     "activedirectorywindowsautopilotdeploymentprofile": "profile",
@@ -270,6 +271,14 @@ def _host(context: str) -> str:
 
 
 def classify(obj: dict) -> str | None:
+    kind = _classify(obj)
+    # Autopilot device preparation policies are settings catalog policies of their own template
+    if kind == "settings" and "enrollment_autopilot_dpp_" in json.dumps(obj.get("settings") or []):
+        return "dpp"
+    return kind
+
+
+def _classify(obj: dict) -> str | None:
     odata = str(obj.get("@odata.type") or "").lower().removeprefix("#microsoft.graph.")
     if odata in _TYPES:
         return _TYPES[odata]

@@ -31,6 +31,7 @@ SPECS: dict[str, dict] = {
                              "authenticationStrength": {"id": STRING}}},
     "sp": {**COMMON, "appId": STRING},
     "group": {**COMMON, "groupTypes": [STRING], "membershipRule": STRING},
+    "dpp": {**COMMON, "settings": [dict]},
 }
 NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "an array"}
 
