@@ -141,3 +141,15 @@ def test_devices_of_a_device_preparation_policy_have_no_esp(cli, tenant):
     assert esp001["outcome"] == "not-applicable" and "Device preparation - kiosks" in esp001["message"]
     _, laptops = check(cli, tenant, "Laptops")
     assert next(r for r in laptops["results"] if r["rule"] == "ESP001")["outcome"] == "pass"
+
+
+def test_an_esp_assigned_to_a_user_group_is_not_device_targeted(cli, tenant):
+    """Without targets: an ESP assigned to a dynamic group of users never installs quality updates
+    for a device; the default ESP stays the effective one."""
+    users = "5e6f7a8b-1111-4222-8333-999999999999"
+    (tenant / "staff.json").write_text(json.dumps(group(users, "Staff", '(user.userType -eq "Member")')))
+    esp = assigned(exports.esp(default=False, quality_updates=False), users, "2025-01-01T00:00:00Z")
+    (tenant / "staff-esp.json").write_text(json.dumps(esp))
+    _, manifest = check(cli, tenant)
+    esp001 = next(r for r in manifest["results"] if r["rule"] == "ESP001")
+    assert esp001["outcome"] == "pass" and "the default ESP" in esp001["message"]

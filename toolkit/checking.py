@@ -78,7 +78,7 @@ def run_check(options: CheckOptions) -> dict:
 
         inputs.tenant = read_exports(list(options.intune))
         targets = resolve(options.target_groups, inputs.tenant) if options.target_groups else None
-        inputs.esp = effective_esp(inputs.tenant.of("esp"), targets)
+        inputs.esp = effective_esp(inputs.tenant.of("esp"), targets, inputs.tenant.of("group"))
         inputs.profiles = effective_profiles(inputs.tenant.of("profile"), targets)
         inputs.device_preparation = device_preparation(inputs.tenant.of("dpp"), targets)
     if options.autopilot_files:

@@ -53,12 +53,24 @@ def is_default(esp: ExportObject) -> bool:
         str(esp.data.get("id", "")).endswith("_DefaultWindows10EnrollmentCompletionPageConfiguration")
 
 
-def device_targeted(esp: ExportObject) -> bool:
+def device_targeted(esp: ExportObject, user_groups: frozenset[str] = frozenset()) -> bool:
+    """Assigned to devices: All devices, or a group that is not known to be a group of users."""
     for assignment in esp.data.get("assignments") or []:
         target = (assignment or {}).get("target") or {}
-        if str(target.get("@odata.type", "")).lower() in DEVICE_TARGETS:
+        if str(target.get("@odata.type", "")).lower() in DEVICE_TARGETS and \
+                str(target.get("groupId", "")).lower() not in user_groups:
             return True
     return False
+
+
+def user_groups(groups: list[ExportObject]) -> frozenset[str]:
+    """Exported groups whose dynamic membership rule selects users, not devices."""
+    found = set()
+    for group in groups:
+        rule = str(group.data.get("membershipRule") or "").lower()
+        if "user." in rule and "device." not in rule:
+            found.add(str(group.data.get("id", "")).lower())
+    return frozenset(found)
 
 
 def _priority(esp: ExportObject) -> int | None:
@@ -66,7 +78,8 @@ def _priority(esp: ExportObject) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = None) -> EffectiveEsp | None:
+def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = None,
+                  groups: list[ExportObject] = ()) -> EffectiveEsp | None:
     """The device-targeted custom ESP with the lowest priority value, else the default ESP. User-targeted
     ESPs never apply to quality updates. With --target-group, only ESPs assigned to those groups (or All
     devices, and not excluding them) count. Assignment data that is absent is unknown, never "unassigned"."""
@@ -75,7 +88,8 @@ def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = Non
     if not esps:
         return None
     custom = [e for e in esps if not is_default(e)]
-    assigned = [e for e in custom if (reaches(e, targets) if targets is not None else device_targeted(e))]
+    users = user_groups(list(groups))
+    assigned = [e for e in custom if (reaches(e, targets) if targets is not None else device_targeted(e, users))]
     unknown = [e for e in custom if not isinstance(e.data.get("assignments"), list)]
     odd = [e for e in assigned + unknown if _priority(e) is None]
     if odd:
