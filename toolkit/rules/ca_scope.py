@@ -35,10 +35,11 @@ def _list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def scope(policy: dict) -> Scope:
+def scope(policy: dict, group_names: dict[str, str] | None = None) -> Scope:
+    """`group_names`: id -> displayName of the groups in the exports, to name them in what to check."""
     conditions = policy.get("conditions") or {}
-    found = [check(conditions) for check in (_users, _applications, _client_apps, _platforms, _risk, _flows,
-                                             _workloads)]
+    found = [_users(conditions, group_names or {})]
+    found += [check(conditions) for check in (_applications, _client_apps, _platforms, _risk, _flows, _workloads)]
     out = next((s for s in found if s.out), None)
     if out is not None:
         return out
@@ -50,7 +51,7 @@ def scope(policy: dict) -> Scope:
     return Scope(None, unknown)
 
 
-def _users(conditions: dict) -> Scope:
+def _users(conditions: dict, names: dict[str, str]) -> Scope:
     users = conditions.get("users") or {}
     include = _list(users.get("includeUsers"))
     groups, roles = _list(users.get("includeGroups")), _list(users.get("includeRoles"))
@@ -67,7 +68,8 @@ def _users(conditions: dict) -> Scope:
         return Scope("applies to no user (agent identities or none)")
     unknown = []
     if groups:
-        unknown.append(f"membership of {len(groups)} named group(s)")
+        shown = ", ".join(f"'{names[g.lower()]}'" for g in groups if g.lower() in names)
+        unknown.append(f"membership of {len(groups)} named group(s)" + (f" ({shown})" if shown else ""))
     if people:
         unknown.append(f"{len(people)} named user(s)")
     return Scope(None, unknown)

@@ -171,16 +171,17 @@ def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
       docs=DOCS)
 def ten003(tenant: IntuneFacts, ctx: Context) -> Findings:
     """One finding per Conditional Access policy, so a waiver names the policy it covers."""
-    return [(policy.subject, _ca_policy(policy)) for policy in tenant.of("ca")]
+    names = {str(g.data.get("id", "")).lower(): str(g.data.get("displayName")) for g in tenant.of("group")}
+    return [(policy.subject, _ca_policy(policy, names)) for policy in tenant.of("ca")]
 
 
-def _ca_policy(policy: ExportObject) -> Verdict:
+def _ca_policy(policy: ExportObject, group_names: dict[str, str]) -> Verdict:
     data = policy.data
     name = data.get("displayName") or data.get("id")
     state = data.get("state")  # templates carry none: judged as if deployed enabled
     if state == "disabled":
         return passed(f"policy '{name}' is disabled")
-    found = scope(data)
+    found = scope(data, group_names)
     if found.out:
         return passed(f"policy '{name}' {found.out}: out of scope for the restore")
     grant = data.get("grantControls") or {}
