@@ -15,6 +15,19 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 XML_RESHDR_OFFSET = 0x48
 
 
+def _golden_exports():
+    """golden_images/intune/build.py: the Graph-shaped export objects the golden exports are made of."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("golden_exports", GOLDEN / "intune" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+exports = _golden_exports()
+
+
 def require_tool(name: str) -> str:
     """Path of an external tool. CI sets OOBE_READY_REQUIRE_TOOLS=1 so a missing tool fails
     the run instead of silently skipping the tests that use the real backend."""

@@ -3,18 +3,13 @@ on the same inputs under it and under wbfo-2026-02 (issue 14)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, require_tool
-
-spec = importlib.util.spec_from_file_location("exports", GOLDEN / "intune" / "build.py")
-exports = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(exports)
+from conftest import GOLDEN, exports, require_tool
 
 RESTORE_SETTING = "device_vendor_msft_windowsbackupandrestore_enablewindowsrestore"
 

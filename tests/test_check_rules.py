@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN
-
-spec = importlib.util.spec_from_file_location("exports", GOLDEN / "intune" / "build.py")
-exports = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(exports)
+from conftest import GOLDEN, exports
 
 FIXED_DAY = "1795219200"  # 2026-11-21T00:00:00Z: lifecycle rules judge against a fixed day
 

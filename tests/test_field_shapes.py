@@ -5,16 +5,11 @@ OMA-URI profiles, and separate `/assignments` responses. Fixtures mirror those t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN
-
-spec = importlib.util.spec_from_file_location("exports", GOLDEN / "intune" / "build.py")
-exports = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(exports)
+from conftest import exports
 
 BACKUP_URI = "./Device/Vendor/MSFT/Policy/Config/SettingsSync/EnableWindowsBackup"
 

@@ -3,16 +3,11 @@ every object in the tenant (issue 14). Exports in Graph beta shapes, built from 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN
-
-spec = importlib.util.spec_from_file_location("exports", GOLDEN / "intune" / "build.py")
-exports = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(exports)
+from conftest import GOLDEN, exports
 
 LAPTOPS = "3f1e6c2a-7b9d-4e8f-a1c2-0d9e8f7a6b5c"
 KIOSKS = "8a7b6c5d-4e3f-4a2b-9c1d-0e1f2a3b4c5d"

@@ -9,16 +9,11 @@ built from golden_images/intune/build.py.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN
-
-spec = importlib.util.spec_from_file_location("exports", GOLDEN / "intune" / "build.py")
-exports = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(exports)
+from conftest import GOLDEN, exports
 
 V1_LIST = "https://graph.microsoft.com/v1.0/$metadata#deviceManagement/deviceEnrollmentConfigurations"
 BETA_LIST = "https://graph.microsoft.com/beta/$metadata#deviceManagement/deviceEnrollmentConfigurations"
