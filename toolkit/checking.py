@@ -72,15 +72,7 @@ def run_check(options: CheckOptions) -> dict:
         images = inspect_inside(images)
     inputs = Inputs(images=images, deep=options.deep)
     if options.intune:
-        from toolkit.rules.esp import effective_esp
-        from toolkit.sources.intune import read_exports
-        from toolkit.targets import device_preparation, effective_profiles, resolve
-
-        inputs.tenant = read_exports(list(options.intune))
-        targets = resolve(options.target_groups, inputs.tenant) if options.target_groups else None
-        inputs.esp = effective_esp(inputs.tenant.of("esp"), targets, inputs.tenant.of("group"))
-        inputs.profiles = effective_profiles(inputs.tenant.of("profile"), targets)
-        inputs.device_preparation = device_preparation(inputs.tenant.of("dpp"), targets)
+        _read_tenant(inputs, options)
     if options.autopilot_files:
         from toolkit.sources.autopilot_file import read_autopilot_file
 
@@ -92,10 +84,9 @@ def run_check(options: CheckOptions) -> dict:
                                  if key.lower().startswith(AUTOPILOT_FOLDER.lower())]
     moment = now()
     today = options.as_of or datetime.now(timezone.utc).date()
+    extras = {**_esp_mitigation(inputs), **_backup_default(inputs, baseline), **_vm_images(inputs, baseline)}
     ctx = Context(baseline=baseline, path=options.path, today=today, catalog=current_catalog(options.catalog),
-                  tenant_id=options.tenant_id, cloud=options.cloud,
-                  extras={**_esp_mitigation(inputs), **_backup_default(inputs, baseline),
-                          **_vm_images(inputs, baseline)})
+                  tenant_id=options.tenant_id, cloud=options.cloud, extras=extras)
     from toolkit.digests import hash_files
     from toolkit.waivers import apply
 
@@ -112,6 +103,19 @@ def run_check(options: CheckOptions) -> dict:
         verdict=verdict, exit_code=code, options=effective_options(options, today), config=options.config,
         missing_required=missing, image_hashes=hashes, waivers=waivers, gaps=gaps,
     ))
+
+
+def _read_tenant(inputs: Inputs, options: CheckOptions) -> None:
+    """The exports, and what reaches the devices being imaged: the ESP, the profiles, device preparation."""
+    from toolkit.rules.esp import effective_esp
+    from toolkit.sources.intune import read_exports
+    from toolkit.targets import device_preparation, effective_profiles, resolve
+
+    tenant = inputs.tenant = read_exports(list(options.intune))
+    targets = resolve(options.target_groups, tenant) if options.target_groups else None
+    inputs.esp = effective_esp(tenant.of("esp"), targets, tenant.of("group"))
+    inputs.profiles = effective_profiles(tenant.of("profile"), targets)
+    inputs.device_preparation = device_preparation(tenant.of("dpp"), targets)
 
 
 def effective_options(options: CheckOptions, today: date) -> dict:
