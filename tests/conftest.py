@@ -44,12 +44,12 @@ def require_tool(name: str) -> str:
 @pytest.fixture(autouse=True)
 def private_catalog(tmp_path_factory, monkeypatch):
     """No test reads or writes the user's own release catalog: each gets an empty data directory."""
-    from toolkit.catalog_store import current_catalog
+    from toolkit.catalog_store import _current
 
     monkeypatch.setenv("OOBE_READY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-    current_catalog.cache_clear()
+    _current.cache_clear()
     yield
-    current_catalog.cache_clear()
+    _current.cache_clear()
 
 
 @pytest.fixture

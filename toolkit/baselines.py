@@ -39,9 +39,42 @@ def baseline_changes(old: dict, new: dict) -> list[tuple[str, object, object]]:
 
 
 def load_baseline(baseline_id: str) -> tuple[dict, str]:
-    """The baseline document and the sha256 of its file."""
-    files = baseline_files()
-    if baseline_id not in files:
-        raise InputError(None, f"unknown baseline {baseline_id!r} (known: {', '.join(files)})")
-    raw = files[baseline_id].read_bytes()
-    return tomllib.loads(raw.decode("utf-8")), hashlib.sha256(raw).hexdigest()
+    """The baseline document (validated, optional settings defaulted) and the sha256 of its file.
+    `baseline_id` names a shipped baseline, or is the path of a baseline file of one's own (.toml)."""
+    own = baseline_id.endswith(".toml") or "/" in baseline_id
+    if own:
+        from toolkit.errors import read_input
+
+        path: Path = Path(baseline_id)
+        raw = read_input(path, 1024 * 1024, "baseline")
+    else:
+        files = baseline_files()
+        if baseline_id not in files:
+            raise InputError(None, f"unknown baseline {baseline_id!r} (known: {', '.join(files)})")
+        path = files[baseline_id]
+        raw = path.read_bytes()
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(path, f"not a valid baseline: not TOML ({exc})") from None
+    return _validated(doc, path, check=own), hashlib.sha256(raw).hexdigest()
+
+
+def _validated(doc: dict, path: Path, check: bool = True) -> dict:
+    """Check a baseline against manifests/schema/baseline-v1.schema.json (the shipped ones are checked
+    by the tests, so a run does not load jsonschema for them); fill the optional settings an older
+    baseline predates with their defaults, so a rule never meets a missing key."""
+    import json
+
+    schema = json.loads((manifests_dir() / "schema" / "baseline-v1.schema.json").read_text(encoding="utf-8"))
+    if check:
+        import jsonschema
+
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+        if error is not None:
+            at = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+            raise InputError(path, f"not a valid baseline at {at}: {error.message}")
+    for key, spec in schema["properties"].items():
+        if "default" in spec:
+            doc.setdefault(key, spec["default"])
+    return doc

@@ -60,9 +60,13 @@ def load_catalog_file(path: str | Path, origin: str) -> Catalog:
     return Catalog(doc, hashlib.sha256(raw).hexdigest(), origin)
 
 
-@cache
 def current_catalog(pinned: str | None = None) -> Catalog:
     """The catalog a run uses: the pinned file, else the newer of the shipped and the user catalog."""
+    return _current(pinned)
+
+
+@cache
+def _current(pinned: str | None) -> Catalog:  # one instance per choice, however it is asked for
     if pinned:
         return load_catalog_file(pinned, "pinned")
     shipped = shipped_catalog()
@@ -208,4 +212,4 @@ def _write(target: Path, doc: dict) -> None:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, render_json(doc))
-    current_catalog.cache_clear()
+    _current.cache_clear()

@@ -102,9 +102,9 @@ def rules_cmd(fmt: str) -> int:
 def explain_cmd(rule_id: str) -> int:
     """Show a rule's rationale, remediation steps and documentation link."""
     from toolkit.errors import InputError
-    from toolkit.rules.registry import BY_ID
+    from toolkit.rules.registry import BY_ID, current_id
 
-    r = BY_ID.get(rule_id.upper())
+    r = BY_ID.get(current_id(rule_id))
     if r is None:
         raise InputError(None, f"unknown rule {rule_id!r}; `oobe-ready rules` lists them")
     click.echo(f"{r.id}: {r.title}\nseverity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}\n")

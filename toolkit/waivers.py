@@ -85,7 +85,9 @@ def _entry(path: str, n: int, entry: dict, known_rules: set[str]) -> Waiver:
     for key in ("rule", "justification", "owner", "ticket"):
         if not isinstance(entry[key], str) or not entry[key].strip():
             raise bad(f"`{key}` must be a non-empty string")
-    rule = entry["rule"].strip().upper()
+    from toolkit.rules.registry import current_id
+
+    rule = current_id(entry["rule"].strip())  # a renamed rule's old ID still names it
     if rule not in known_rules:
         raise bad(f"unknown rule {entry['rule']!r}; `oobe-ready rules` lists them")
     expires = entry["expires"]

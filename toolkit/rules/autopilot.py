@@ -10,7 +10,6 @@ from toolkit.rules.base import (
     failed,
     passed,
     rule,
-    warned,
 )
 from toolkit.sources.intune import ExportObject
 
@@ -61,12 +60,7 @@ def ap001(profile: ExportObject, ctx: Context) -> Verdict:
                   "#microsoft.graph.azureADWindowsAutopilotDeploymentProfile", odata or None)
     if odata.lower() != HYBRID:
         return passed(f"profile '{_name(profile)}' joins devices to Microsoft Entra ID", ev)
-    if ctx.path in ctx.baseline.get("hybrid_allowed_on", []):
-        if ctx.path == "backup":
-            return passed("hybrid join is supported for backup", ev)
-        return warned(f"profile '{_name(profile)}' is hybrid join: only first sign-in restore applies, "
-                      "never the OOBE restore page", ev)
-    return failed(f"profile '{_name(profile)}' is hybrid Entra join: no restore on the {ctx.path} path", ev)
+    return ctx.hybrid_verdict(f"profile '{_name(profile)}' is hybrid Entra join", ev)
 
 
 @rule(id="AP002", title="User-driven, not self-deploying", severity="blocker", kind="autopilot",

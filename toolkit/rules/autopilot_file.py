@@ -115,9 +115,7 @@ def apf003(f: AutopilotFile, ctx: Context) -> Verdict:
     if value == 0:
         return passed("Entra join (0)", ev)
     if value == 1:
-        if ctx.path in ctx.baseline.get("hybrid_allowed_on", []):
-            return warned("hybrid join (1): first sign-in restore only", ev)
-        return failed("hybrid join (1): no restore on the oobe path", ev)
+        return ctx.hybrid_verdict("CloudAssignedDomainJoinMethod 1 (hybrid join)", ev)
     return failed(f"unknown join method {value!r}", ev)
 
 

@@ -74,6 +74,25 @@ class Context:
     tenant: Any = None  # IntuneFacts when exports were given
     extras: dict = field(default_factory=dict)
 
+    def hybrid_join(self) -> str:
+        """What the baseline says of a hybrid (Active Directory) joined device on this path, decided in
+        one place for AP001, APF003 and SVC004: "allowed" (backup), "first-sign-in-only" (restored at
+        first sign-in, never by the OOBE restore page) or "blocked"."""
+        if self.path not in self.baseline.get("hybrid_allowed_on", []):
+            return "blocked"
+        return "first-sign-in-only" if self.path == "first-sign-in" else "allowed"
+
+    def hybrid_verdict(self, what: str, *evidence: Evidence) -> Verdict:
+        """The verdict on `what` (a hybrid-joined device) for this path and baseline."""
+        policy = self.hybrid_join()
+        if policy == "allowed":
+            return passed(f"{what}: hybrid join is supported on the {self.path} path", *evidence)
+        if policy == "first-sign-in-only":
+            return warned(f"{what}: only first sign-in restore applies, never the OOBE restore page "
+                          f"({self.baseline['id']})", *evidence)
+        return failed(f"{what}: no restore for a hybrid joined device on the {self.path} path "
+                      f"({self.baseline['id']})", *evidence)
+
     def minimums(self) -> dict[int, int]:
         table = self.baseline["paths"][self.path]["minimum"]
         return {int(k): int(v) for k, v in table.items()}

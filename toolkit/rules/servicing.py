@@ -25,7 +25,6 @@ from toolkit.servicing import hive_build, hive_value, levels
 DOCS = "https://learn.microsoft.com/windows/configuration/windows-backup/"
 OOBE_STATE = "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"
 PACKAGES = "/Windows/servicing/Packages"
-ENABLEMENT = {22631: "KB5027397", 26200: "KB5054156"}
 
 
 def _gate(image: ImageFacts, *needs: str, boot: bool = False) -> Verdict | None:
@@ -92,7 +91,7 @@ def svc001(image: ImageFacts, ctx: Context) -> Verdict:
     note = ""
     if xml_build is not None and xml_build != build:
         note = f"; the WIM XML carries the {xml_build} base build, as enablement-package media do"
-    kb = ENABLEMENT.get(build)
+    kb = branch.enablement_kb if branch.build != branch.base_build else None  # the release catalog's data
     if kb and (problem := _problem(image.deep, PACKAGES)) is not None:
         return problem
     if kb and not image.deep.packages:
@@ -183,10 +182,7 @@ def svc004(image: ImageFacts, ctx: Context) -> Verdict:
           for path, facts in deep.unattend for join in facts.joins]
     if ev:
         domains = ", ".join(sorted({e.actual for e in ev}))
-        message = f"the unattend file joins the domain {domains}: an Active Directory (hybrid) joined device"
-        if ctx.path in ctx.baseline.get("hybrid_allowed_on", []):
-            return warned(f"{message}; supported on the {ctx.path} path only", *ev)
-        return failed(f"{message} gets no restore at OOBE", *ev)
+        return ctx.hybrid_verdict(f"the unattend file joins the domain {domains}", *ev)
     if (problem := _problem(deep, *UNATTEND)) is not None:
         return problem
     if not deep.unattend:
