@@ -9,9 +9,9 @@ import sys
 import pytest
 from conftest import ROOT
 
-from toolkit.catalog import default_catalog
+from toolkit.catalog_store import shipped_catalog
 
-CATALOG = default_catalog()
+CATALOG = shipped_catalog()
 
 
 def versions(build, ubr, os_type="client"):

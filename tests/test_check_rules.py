@@ -200,8 +200,8 @@ def test_windows10_on_backup_path_is_judged_by_backup_minimums(run, deep_tools):
 
 
 def test_hotpatch_build_is_judged_by_its_baseline_month():
-    from toolkit.catalog import default_catalog
+    from toolkit.catalog_store import shipped_catalog
     from toolkit.rules.image import _effective_ubr
 
-    branch = next(b for b in default_catalog().branches if b.id == "win11-24h2")
+    branch = next(b for b in shipped_catalog().branches if b.id == "win11-24h2")
     assert _effective_ubr(branch, 4270)[0] == 3775  # June 2025 hotpatch: below .4946 after all

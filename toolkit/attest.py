@@ -65,7 +65,10 @@ def _digests(pool: list[dict]) -> dict[str, str]:
     missing = [i for i in pool if not i.get("sha256")]
     for item in missing:
         _verify(item)
-    computed = hash_files([i["path"] for i in missing])
+    from toolkit.render.progress import extraction_progress
+
+    with extraction_progress() as progress:
+        computed = hash_files([i["path"] for i in missing], progress)
     return {i["path"]: i.get("sha256") or computed[i["path"]] for i in pool}
 
 

@@ -177,10 +177,3 @@ def _branch(doc: dict) -> Branch:
                   base_build=doc["base_build"], os_type=doc["os_type"],
                   enablement_kb=doc.get("enablement_kb"), ga_date=doc["ga"]["date"],
                   ga_ubr=doc["ga"]["ubr"], lifecycle=doc["lifecycle"], updates=updates)
-
-
-def default_catalog() -> Catalog:
-    """The catalog a run uses unless one is pinned: the newer of the shipped and the user catalog."""
-    from toolkit.catalog_store import current_catalog
-
-    return current_catalog()

@@ -207,9 +207,8 @@ def _get(client, url: str, progress: Progress | None) -> bytes:
 
 
 def _write(target: Path, doc: dict) -> None:
-    from toolkit.render.jsondoc import render_json
-    from toolkit.render.output import write_atomic
+    from toolkit.files import write_atomic
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, render_json(doc))
+    write_atomic(target, json.dumps(doc, indent=1, ensure_ascii=True) + "\n")
     _current.cache_clear()

@@ -92,8 +92,11 @@ def run_check(options: CheckOptions) -> dict:
 
     # XML documents are small and always hashed; image files only when asked or a waiver scopes by digest.
     whole = options.hash_images or (ledger is not None and ledger.needs_image_hashes())
-    hashes = hash_files([p for s in images if s.kind != "directory" and (whole or s.header is None)
-                         for p in [s.path] + [path for _, path, _ in s.parts if path != s.path]])
+    from toolkit.render.progress import extraction_progress
+
+    with extraction_progress() as progress:  # images run to gigabytes: a bar on a terminal
+        hashes = hash_files([p for s in images if s.kind != "directory" and (whole or s.header is None)
+                             for p in [s.path] + [path for _, path, _ in s.parts if path != s.path]], progress)
     results, waivers = apply(evaluate(RULES, inputs, ctx), subject_refs(inputs, hashes), ledger, ctx.today)
     missing = [k for k in options.require if k not in supplied_kinds(inputs)]
     gaps = coverage_gaps(inputs)

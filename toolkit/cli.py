@@ -219,7 +219,7 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
             raise InputError(None, f"--tenant-id {tenant_id!r} is not a GUID") from None
     if not (sources or intune or autopilot_files):
         raise click.UsageError("nothing to check: give image SOURCEs, --intune or --autopilot-file")
-    from toolkit.render.output import check_targets
+    from toolkit.files import check_targets
 
     named = [*sources, *intune, *autopilot_files, value["waivers"], value["catalog"], config.path if config else None]
     check_targets(targets, [str(p) for p in named if p])  # before any slow work
@@ -239,8 +239,9 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
 def _emit_all(manifest: dict, targets: list[tuple[str, str | None]], *read: str) -> None:
     """Every requested format, from the one manifest; waiver notices once on stderr. No target may
     be a file the run read (every input the manifest lists, the waiver ledger, the config, `read`)."""
+    from toolkit.files import check_targets
     from toolkit.render.findings import waiver_notices
-    from toolkit.render.output import check_targets, emit
+    from toolkit.render.output import emit
 
     inputs = [i["path"] for i in manifest["inputs"]] + [manifest["waivers"].get("file")]
     check_targets(targets, [p for p in [*inputs, (manifest.get("config") or {}).get("path"), *read] if p])
@@ -361,9 +362,9 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     from pathlib import Path
 
     from toolkit.attest import statement
+    from toolkit.files import check_targets, write_atomic
     from toolkit.manifest import load_manifest
     from toolkit.render.jsondoc import render_json
-    from toolkit.render.output import check_targets, write_atomic
 
     manifest, digest = load_manifest(manifest_file)
     if target:
@@ -440,7 +441,7 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
         exc.show()
         code = EXIT_INPUT
     except BrokenPipeError:  # stdout closed early outside `check` output (inspect, rules): nothing to report
-        from toolkit.render.output import stdout_closed
+        from toolkit.files import stdout_closed
 
         stdout_closed()
         code = EXIT_OK

@@ -26,9 +26,6 @@ def file_sha256(path: str, progress=None) -> str:
     return digest.hexdigest()
 
 
-def hash_files(paths: list[str]) -> dict[str, str]:
-    """sha256 of each distinct path, with one progress bar per file when stderr is a terminal."""
-    from toolkit.render.progress import extraction_progress
-
-    with extraction_progress() as progress:
-        return {p: file_sha256(p, progress) for p in dict.fromkeys(paths)}
+def hash_files(paths: list[str], progress=None) -> dict[str, str]:
+    """sha256 of each distinct path; `progress` (the caller's display) hears how far each file is."""
+    return {p: file_sha256(p, progress) for p in dict.fromkeys(paths)}

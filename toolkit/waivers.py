@@ -214,18 +214,3 @@ def apply(results: list, refs: dict[str, SubjectRef], ledger: WaiverFile | None,
             if entry["days_left"] <= EXPIRING_DAYS:
                 report["expiring"].append(entry)
     return out, report
-
-
-def notices(report: dict) -> list[str]:
-    """One line per waiver that needs attention, for stderr and the renderers."""
-    lines = []
-    for e in report["expired"]:
-        again = f"; {e['rule']} counts again on {', '.join(e['subjects'])}" if e["subjects"] else ""
-        lines.append(f"waiver {e['ticket']} ({e['rule']}, owner {e['owner']}) expired on {e['expires']}{again}")
-    for e in report["expiring"]:
-        lines.append(f"waiver {e['ticket']} ({e['rule']}, owner {e['owner']}) expires on {e['expires']} "
-                     f"({e['days_left']} days left)")
-    for e in report["unused"]:
-        lines.append(f"waiver {e['ticket']} ({e['rule']}, owner {e['owner']}) matched no finding: remove it "
-                     "or fix its scope")
-    return lines

@@ -33,6 +33,16 @@ def waiver_text(result: dict) -> str:
 
 
 def waiver_notices(manifest: dict) -> list[str]:
-    from toolkit.waivers import notices
-
-    return notices(manifest["waivers"])
+    """One line per waiver that needs attention (expired, expiring, unused), for stderr and the renderers."""
+    report = manifest["waivers"]
+    lines = []
+    for e in report["expired"]:
+        again = f"; {e['rule']} counts again on {', '.join(e['subjects'])}" if e["subjects"] else ""
+        lines.append(f"waiver {e['ticket']} ({e['rule']}, owner {e['owner']}) expired on {e['expires']}{again}")
+    for e in report["expiring"]:
+        lines.append(f"waiver {e['ticket']} ({e['rule']}, owner {e['owner']}) expires on {e['expires']} "
+                     f"({e['days_left']} days left)")
+    for e in report["unused"]:
+        lines.append(f"waiver {e['ticket']} ({e['rule']}, owner {e['owner']}) matched no finding: remove it "
+                     "or fix its scope")
+    return lines

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
-import stat
-import tempfile
 from pathlib import Path
 
-from toolkit.errors import InputError
+from toolkit.files import stdout_closed, write_atomic
 
 # format -> (module, function); each function takes the manifest and returns the text
 FORMATS = {
@@ -55,103 +52,6 @@ def emit(manifest: dict, fmt: str, target: str | None) -> None:
             stdout_closed()
         return
     write_atomic(Path(target), render(manifest, fmt))
-
-
-def stdout_closed() -> None:
-    """Point stdout at /dev/null once its reader has gone, so nothing more fails writing to it."""
-    import sys
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
-        pass
-    finally:
-        os.close(devnull)
-
-
-def check_targets(targets: list[tuple[str, str | None]], inputs: list[str]) -> None:
-    """Refuse, before anything is written, outputs that would destroy an input or each other: a
-    target that is (after links) a file this run reads, two formats to one file, two to stdout."""
-    import click
-
-    to_stdout = [fmt for fmt, target in targets if target is None]
-    if len(to_stdout) > 1:
-        raise click.UsageError(f"formats {', '.join(to_stdout)} would all go to stdout; give all but one "
-                               "a file (-o FORMAT=FILE)")
-    read = {ident for path in inputs if (ident := _identity(path)) is not None}
-    claimed: dict[object, str] = {}
-    for fmt, target in targets:
-        if target is None:
-            continue
-        ident = _identity(target) or os.path.realpath(target)
-        if ident in read:
-            raise InputError(target, "is an input of this run; refusing to overwrite it (choose another -o file)")
-        if ident in claimed:
-            raise InputError(target, f"is the target of both -o {claimed[ident]} and -o {fmt}")
-        claimed[ident] = fmt
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    """The file a path names after following links (device, inode), or None when it does not exist."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return info.st_dev, info.st_ino
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole output or nothing. A regular file (or a new one) is written to a temporary name
-    beside it and renamed, through any link, keeping an existing file's mode (a new one gets the
-    mode the umask gives); a device or FIFO (/dev/stdout, a pipe) is written through, never replaced."""
-    try:
-        info = os.stat(path)  # through links: /dev/stdout is a link to a pipe or a terminal
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise InputError(path, f"cannot write ({exc.strerror})") from None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
-            return _write_through(path, text)
-        raise InputError(path, "is not a regular file, a device or a pipe; refusing to write it")
-    real = Path(os.path.realpath(path))  # replace the file a link names, not the link
-    data = text.encode("utf-8", "surrogatepass")
-    directory = real.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=directory)
-    except OSError as exc:
-        raise InputError(path, f"cannot write ({exc.strerror})") from None
-    try:
-        os.fchmod(fd, stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, real)
-    except BaseException as exc:  # a full disk, or a signal mid-write: never leave a partial file
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(path, f"cannot write ({exc.strerror})") from None
-        raise
-
-
-def _write_through(path: Path, text: str) -> None:
-    """A character device or a FIFO: open without creating, without blocking on a FIFO nobody reads."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise InputError(path, f"cannot write ({exc.strerror})") from None
-    try:
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8", "surrogatepass"))
-    except OSError as exc:
-        raise InputError(path, f"cannot write ({exc.strerror})") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def render_table_text(manifest: dict) -> str:  # `manifest` is already sanitised by render()
