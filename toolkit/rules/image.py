@@ -139,8 +139,14 @@ def img003(image: ImageFacts, ctx: Context) -> Verdict:
     if build >= minimum and "releases" in listed:
         return _listed_release(image, ctx, listed, ev)
     if build >= minimum:
-        return passed(f"build {build} is Windows 11 22H2 or later", ev)
-    return failed(f"build {build} is older than Windows 11 22H2 ({minimum}): no restore", ev)
+        return passed(f"build {build} is {_release_name(ctx, minimum)} or later", ev)
+    return failed(f"build {build} is older than {_release_name(ctx, minimum)} ({minimum}): no restore", ev)
+
+
+def _release_name(ctx: Context, build: int) -> str:
+    """"Windows 11 22H2" for the baseline's minimum build, from the release catalog."""
+    branch = next((b for b in ctx.catalog.branches if b.build == build and b.os_type == "client"), None)
+    return f"{branch.product} {branch.version}" if branch else f"build {build}"
 
 
 def _listed_release(image: ImageFacts, ctx: Context, listed: dict, ev: Evidence) -> Verdict:
