@@ -57,20 +57,28 @@ class Inputs:
         return [(f"{s.path}#{i.index}", i) for s in self.images for i in s.images]
 
 
-def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
-    """The subjects a rule judges, or why there are none (a skip reason)."""
-    if rule.kind == "image":
-        if rule.needs == "deep" and not inputs.deep and inputs.images:
-            return "deep inspection off (--no-deep)"
-        return inputs.image_subjects() or "input not supplied: no image supplied"
-    if rule.kind == "autopilot-file":
-        return [(f.path, f) for f in inputs.autopilot_files] + \
-            [(where, Verdict(NOT_EVALUATED, f"{where}: {why}")) for where, why in inputs.autopilot_unusable] \
-            or "input not supplied: no offline Autopilot file"
+Subjects = list[tuple[str, object]]
+
+
+def _image_subjects(rule: Rule, inputs: Inputs) -> Subjects | str:
+    if rule.needs == "deep" and not inputs.deep and inputs.images:
+        return "deep inspection off (--no-deep)"
+    return inputs.image_subjects() or "input not supplied: no image supplied"
+
+
+def _autopilot_file_subjects(rule: Rule, inputs: Inputs) -> Subjects | str:
+    return [(f.path, f) for f in inputs.autopilot_files] + \
+        [(where, Verdict(NOT_EVALUATED, f"{where}: {why}")) for where, why in inputs.autopilot_unusable] \
+        or "input not supplied: no offline Autopilot file"
+
+
+def _tenant_subjects(rule: Rule, inputs: Inputs) -> Subjects | str:
+    """Profiles, the effective ESP, or the tenant as a whole; plus, fail-closed, every export file that
+    could not be used whole and might have held this rule's evidence."""
     tenant = inputs.tenant
     if tenant is None:
         return "input not supplied: no Intune/Entra export (--intune)"
-    subjects: list[tuple[str, object]]
+    subjects: Subjects
     if rule.needs == "profile":
         choice = inputs.profiles
         judged = [p for p, _ in choice.judged] if choice else tenant.of("profile")
@@ -87,10 +95,19 @@ def subjects_for(rule: Rule, inputs: Inputs) -> list[tuple[str, object]] | str:
         subjects = [("tenant", tenant)]
     else:
         subjects = []
-    # A file that could not be used whole might have held this rule's evidence: fail closed.
     subjects += [(path, Verdict(NOT_EVALUATED, why))
                  for path, why, kinds in tenant.incomplete if not rule.needs or rule.needs in kinds]
     return subjects or f"input not supplied: no {NEEDS_LABEL.get(rule.needs, rule.needs)} in the exports"
+
+
+# Each rule kind's provider of subjects (a rule's `kind`): adding an input kind adds its provider here.
+PROVIDERS = {"image": _image_subjects, "autopilot-file": _autopilot_file_subjects,
+             "autopilot": _tenant_subjects, "esp": _tenant_subjects, "tenant": _tenant_subjects}
+
+
+def subjects_for(rule: Rule, inputs: Inputs) -> Subjects | str:
+    """The subjects a rule judges, or why there are none (a skip reason)."""
+    return PROVIDERS[rule.kind](rule, inputs)
 
 
 def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Result]:
