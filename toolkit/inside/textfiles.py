@@ -8,16 +8,15 @@ from toolkit.inside import UnreadableFile
 
 
 def decode_text(raw: bytes) -> str:
-    """By BOM (Setup writes State.ini as UTF-16LE with BOM), else UTF-8, else Windows-1252."""
-    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8")):
-        if raw.startswith(bom):
-            try:
-                return raw[len(bom):].decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(f"not valid {encoding} text ({exc.reason})") from None
+    """By BOM (Setup writes State.ini as UTF-16LE with BOM), else UTF-8, else Windows-1252 (batch files)."""
+    from toolkit.errors import InputError
+    from toolkit.text import decode, sniff
+
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
+        return decode(raw, None)
+    except InputError as exc:
+        if sniff(raw)[0] != "utf-8":
+            raise UnreadableFile(exc.problem) from None
         return raw.decode("cp1252", "replace")
 
 

@@ -22,6 +22,7 @@ from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_EXPORT_FILES, MAX_EXPORT_OBJECTS, MAX_JSON_BYTES, MAX_JSON_DEPTH
 from toolkit.sources.shapes import shape_error
 from toolkit.sources.shapes_field import assignments_for, graph_shape
+from toolkit.text import decode
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
@@ -143,16 +144,7 @@ def _load(path: Path) -> tuple[object, str]:
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    boms = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
-    bom = next((b for b in boms if raw.startswith(b)), None)
-    if bom is not None:
-        encoding, raw = boms[bom], raw[len(bom):]
-    else:
-        encoding = "utf-16-le" if raw[1:2] == b"\0" else "utf-16-be" if raw[:1] == b"\0" else "utf-8"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not valid {encoding.upper()} text ({exc.reason} at byte {exc.start})") from None
+    return decode(raw, path, "JSON file")
 
 
 def _depth(doc: object) -> int:

@@ -18,28 +18,14 @@ if TYPE_CHECKING:
 
 from toolkit.limits import MAX_XML_BYTES
 
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def decode_xml(raw: bytes, path: str | Path, what: str = "XML") -> str:
-    """Decode by BOM; without one, UTF-16LE when the bytes look like it, else UTF-8."""
-    encoding = None
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            raw, encoding = raw[len(bom) :], name
-            break
-    if encoding is None:
-        encoding = "utf-16-le" if len(raw) >= 2 and raw[0] != 0 and raw[1] == 0 else "utf-8"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        problem = f"{what} is not valid {encoding.upper()} ({exc.reason} at byte {exc.start})"
-        raise InputError(path, problem) from None
+    """Decode by BOM; without one, UTF-16 when the bytes look like it, else UTF-8 (toolkit/text.py)."""
+    from toolkit.text import decode
+
+    return decode(raw, path, what)
 
 
 def parse_xml(raw: bytes, path: str | Path, what: str = "XML") -> etree._Element:
