@@ -45,3 +45,118 @@ def test_blocking_flag_and_counts_keep_the_waived_outcome_apart():
     waived, failed = result(BLOCKER, FAIL, waived=True), result(BLOCKER, FAIL)
     assert (blocks(waived, "blocker"), blocks(failed, "blocker")) == (False, True)
     assert counts([waived, failed])["waived"] == 1 and counts([waived, failed])["fail"] == 1
+
+
+# -- subjects and evaluate, in-process ---------------------------------------------------------------
+
+from toolkit.engine import Inputs, evaluate, subjects_for, supplied_kinds  # noqa: E402
+from toolkit.rules.base import Context  # noqa: E402
+from toolkit.sources.intune import ExportObject, IntuneFacts  # noqa: E402
+
+
+def rule(kind: str, needs: str = "", paths=("oobe", "first-sign-in", "backup"), check=None, **kw) -> Rule:
+    return Rule(id="XXX009", title="t", severity="blocker", kind=kind, rationale="r", remediation=(), docs="d",
+                check=check or (lambda s, c: Verdict(PASS, "m")), paths=paths, needs=needs, **kw)
+
+
+def obj(kind: str, name: str, **data) -> ExportObject:
+    return ExportObject(kind, f"/x/{name}.json", "", {"id": name, "displayName": name, **data})
+
+
+CTX = Context(baseline={"id": "b"}, path="oobe", today=None, catalog=None)
+
+
+def test_skip_reasons_say_which_input_is_missing():
+    empty = Inputs()
+    assert subjects_for(rule("image"), empty) == "input not supplied: no image supplied"
+    assert subjects_for(rule("autopilot-file"), empty) == "input not supplied: no offline Autopilot file"
+    assert subjects_for(rule("tenant", "ca"), empty) == "input not supplied: no Intune/Entra export (--intune)"
+    tenant = Inputs(tenant=IntuneFacts())
+    assert subjects_for(rule("tenant", "ca"), tenant) == \
+        "input not supplied: no Conditional Access policy in the exports"
+    assert subjects_for(rule("tenant", "sp"), tenant) == "input not supplied: no service principal in the exports"
+    assert subjects_for(rule("tenant", ""), tenant) == [("tenant", tenant.tenant)]
+    assert subjects_for(rule("tenant", "restore", judges_absence=True), tenant) == [("tenant", tenant.tenant)]
+
+
+def test_deep_rules_skip_with_no_deep_only_when_images_exist():
+    inputs = Inputs(images=[object()], deep=False)
+    assert subjects_for(rule("image", "deep"), inputs) == "deep inspection off (--no-deep)"
+    assert subjects_for(rule("image", "deep"), Inputs(deep=False)) == "input not supplied: no image supplied"
+
+
+def test_unusable_inputs_become_not_evaluated_subjects():
+    facts = IntuneFacts(incomplete=[("/x/page.json", "one page", ("ca",)), ("/x/other.json", "bad", ("esp",))])
+    facts.objects["ca"] = [obj("ca", "p")]
+    subjects = subjects_for(rule("tenant", "ca"), Inputs(tenant=facts))
+    assert subjects[0] == ("tenant", facts)
+    assert [(s, v.outcome, v.message) for s, v in subjects[1:]] == [("/x/page.json", NOT_EVALUATED, "one page")]
+    everything = subjects_for(rule("tenant", ""), Inputs(tenant=facts))
+    assert [s for s, _ in everything] == ["tenant", "/x/page.json", "/x/other.json"]
+    only_bad = IntuneFacts(incomplete=[("/x/page.json", "one page", ("ca",))])
+    assert [s for s, _ in subjects_for(rule("tenant", "ca"), Inputs(tenant=only_bad))] == ["/x/page.json"]
+    apf = Inputs(autopilot_unusable=[("img#1:/a.json", "a link")])
+    ((where, verdict),) = subjects_for(rule("autopilot-file"), apf)
+    assert (where, verdict.outcome, verdict.message) == ("img#1:/a.json", NOT_EVALUATED, "img#1:/a.json: a link")
+
+
+def test_profile_subjects_follow_the_choice_and_device_preparation_replaces_the_esp():
+    from toolkit.targets import ProfileChoice
+
+    facts = IntuneFacts()
+    judged, skipped = obj("profile", "laptop"), obj("profile", "kiosk")
+    facts.objects["profile"] = [judged, skipped]
+    inputs = Inputs(tenant=facts, profiles=ProfileChoice(((judged, "assigned"),), ((skipped, "not assigned"),)))
+    subjects = subjects_for(rule("autopilot", "profile"), inputs)
+    assert subjects[0] == (judged.subject, judged)
+    assert subjects[1][0] == skipped.subject and subjects[1][1].outcome == NOT_APPLICABLE
+    assert subjects[1][1].message == "profile 'kiosk' is not assigned"
+    assert [s for s, _ in subjects_for(rule("autopilot", "profile"), Inputs(tenant=facts))] == \
+        [judged.subject, skipped.subject]
+    prepared = Inputs(tenant=facts, device_preparation="DPP")
+    ((where, verdict),) = subjects_for(rule("esp", "esp"), prepared)
+    assert where == "DPP" and verdict.outcome == NOT_APPLICABLE and "device preparation (DPP)" in verdict.message
+    assert subjects_for(rule("esp", "esp"), Inputs(tenant=facts)) == \
+        "input not supplied: no Enrollment Status Page in the exports"
+
+
+def test_evaluate_marks_paths_skips_and_findings():
+    off_path = rule("image", paths=("backup",))
+    (marked,) = evaluate((off_path,), Inputs(), CTX)
+    assert (marked.subject, marked.verdict.outcome, marked.verdict.message) == \
+        ("-", NOT_APPLICABLE, "not checked on the oobe path")
+    (skipped,) = evaluate((rule("image"),), Inputs(), CTX)
+    assert (skipped.subject, skipped.verdict.outcome) == ("-", SKIPPED)
+    many = rule("tenant", check=lambda s, c: [("a", Verdict(FAIL, "x")), ("b", Verdict(PASS, "y"))])
+    out = evaluate((many,), Inputs(tenant=IntuneFacts()), CTX)
+    assert [(r.subject, r.verdict.outcome) for r in out] == [("a", FAIL), ("b", PASS)]
+    given = Verdict(NOT_EVALUATED, "unusable")
+    facts = IntuneFacts(incomplete=[("/x/f.json", "unusable", ("ca",))])
+    out = evaluate((rule("tenant", "ca"),), Inputs(tenant=facts), CTX)
+    assert [(r.subject, r.verdict) for r in out] == [("/x/f.json", given)]
+
+
+def test_supplied_kinds():
+    facts = IntuneFacts()
+    facts.objects["esp"] = [obj("esp", "e")]
+    assert supplied_kinds(Inputs()) == set()
+    assert supplied_kinds(Inputs(images=[object()], autopilot_files=[object()], tenant=facts)) == \
+        {"image", "autopilot", "esp"}
+
+
+def test_blocking_levels_and_counts():
+    assert blocks(result(INFO, WARN), "warning") and not blocks(result(INFO, WARN), "blocker")
+    assert not blocks(result(WARNING, PASS), "warning") and not blocks(result(BLOCKER, NOT_EVALUATED), "warning")
+    tally = counts([result(BLOCKER, PASS), result(BLOCKER, PASS), result(WARNING, FAIL)])
+    assert tally["pass"] == 2 and tally["fail"] == 1 and tally["warn"] == 0 and tally["waived"] == 0
+
+
+def test_every_unusable_input_is_reported_and_unlabelled_kinds_name_themselves():
+    facts = IntuneFacts(incomplete=[("/x/a.json", "bad a", ("group",)), ("/x/b.json", "bad b", ("group",))])
+    out = evaluate((rule("tenant", "group"),), Inputs(tenant=facts), CTX)
+    assert [r.subject for r in out] == ["/x/a.json", "/x/b.json"]
+    assert subjects_for(rule("tenant", "group"), Inputs(tenant=IntuneFacts())) == \
+        "input not supplied: no group in the exports"
+    ((_, verdict),) = subjects_for(rule("esp", "esp"), Inputs(tenant=IntuneFacts(), device_preparation="DPP"))
+    assert verdict.message == ("the devices are provisioned by Autopilot device preparation (DPP), which shows no "
+                               "Enrollment Status Page")
