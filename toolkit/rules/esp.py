@@ -102,8 +102,9 @@ def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = Non
                                 f"share the lowest priority value {_priority(assigned[0])}: which applies is "
                                 "undefined; give each ESP its own priority")
     best = _priority(assigned[0]) if assigned else None
+    # an unassigned-looking ESP at the same priority is a candidate too: which applies would be undefined
     maybe = [(e, f"exported without assignment data, so it may be assigned to the devices (priority "
-                 f"{_priority(e)})") for e in sorted(unknown, key=_priority) if best is None or _priority(e) < best]
+                 f"{_priority(e)})") for e in sorted(unknown, key=_priority) if best is None or _priority(e) <= best]
     if assigned:
         return EffectiveEsp((*maybe, (assigned[0], f"device-targeted custom ESP with the lowest priority value "
                                                    f"({best})")))
