@@ -14,6 +14,7 @@ from toolkit.rules.esp import (
     effective_esp,
     esp001,
     esp002,
+    esp003,
     esp004,
     is_default,
     name_of,
@@ -372,3 +373,12 @@ def test_esp_settings_are_judged_on_every_candidate_with_their_evidence():
     assert missing.remediation == ("Re-export the ESP from Graph beta: GET https://graph.microsoft.com/beta/"
                                    "deviceManagement/deviceEnrollmentConfigurations/S",)
     assert esp004.check(EffectiveEsp(((esps({"installProgressTimeoutInMinutes": True})[0], "w"),)), ctx).outcome == FAIL
+
+
+def test_esp_labels_name_what_each_rule_checks():
+    ok = esps({"displayName": "E", "showInstallationProgress": True, "blockDeviceSetupRetryByUser": False})[0]
+    subject = EffectiveEsp(((ok, "w"),))
+    assert esp002.check(subject, None).message == "effective ESP 'E' (w): page is shown"
+    assert esp003.check(subject, None).message == "effective ESP 'E' (w): blocks device use until setup completes"
+    retry = EffectiveEsp(((esps({"displayName": "R", "blockDeviceSetupRetryByUser": 0})[0], "w"),))
+    assert esp003.check(retry, None).outcome == FAIL  # only the boolean false means "block device use"
