@@ -78,7 +78,9 @@ def test_apf002_fields_and_types():
     blank = apf002.check(apfile(CloudAssignedTenantDomain="  ", CloudAssignedAadServerData="{bad"), ctx())
     assert blank.message == "missing or mistyped: CloudAssignedTenantDomain, CloudAssignedAadServerData"
     broken = apf002.check(apfile(b"[1]"), ctx())
-    assert broken.outcome == FAIL and broken.message.startswith("no JSON object to read fields from (")
+    assert (broken.outcome, broken.message) == (FAIL, "no JSON object to read fields from (not a JSON object)")
+    assert broken.evidence == (Evidence("/x/" + FILE_NAME, "(bytes)", "a JSON object", "not a JSON object"),)
+    assert apf001.check(apfile(b"[1]"), ctx()).message == "not a JSON object"
 
 
 @pytest.mark.parametrize("method, path, outcome, message", [
@@ -124,6 +126,9 @@ def test_apf004_self_deploying_bits(config, outcome, message):
 def test_apf005_tenant_and_correlation(changes, tenant_id, outcome, message):
     verdict = apf005.check(apfile(**changes), ctx(tenant_id=tenant_id))
     assert (verdict.outcome, verdict.message) == (outcome, message)
+    if outcome == FAIL:
+        assert verdict.evidence == (Evidence("/x/" + FILE_NAME, "/CloudAssignedTenantId", TENANT,
+                                             changes["CloudAssignedTenantId"]),)
     if outcome == WARN:
         assert verdict.evidence == (Evidence("/x/" + FILE_NAME, "/ZtdCorrelationId", "the profile id",
                                              changes["ZtdCorrelationId"]),)
