@@ -157,8 +157,8 @@ ALL_USERS_ALL_APPS = {"users": {"includeUsers": ["All"]}, "applications": {"incl
                       "clientAppTypes": ["all"]}
 
 
-def ca(pointer: str = "/value/0", **data) -> ExportObject:
-    return ExportObject("ca", "/x/ca.json", pointer, {"conditions": ALL_USERS_ALL_APPS, **data})
+def ca(**data) -> ExportObject:
+    return ExportObject("ca", "/x/ca.json", "/value/0", {"conditions": ALL_USERS_ALL_APPS, **data})
 
 
 COMPLIANT = {"operator": "OR", "builtInControls": ["compliantDevice"]}
