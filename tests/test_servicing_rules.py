@@ -1,0 +1,84 @@
+"""Deep (SVC) rules in-process: the gate every SVC rule shares (no files, failed inspection, boot
+image, a missing or unreadable file it reads) and SVC005's image-state sources, with exact messages
+and evidence (issue 15: tests that catch mutations). Full images are covered in test_deep."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from toolkit.baselines import load_baseline
+from toolkit.catalog_store import shipped_catalog
+from toolkit.facts import DeepFacts, ImageFacts, WindowsVersion
+from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, Context, Evidence
+from toolkit.rules.servicing import OOBE_STATE, RULES, svc004, svc005
+
+IMAGE = ImageFacts("/x/install.wim", 1, "/WIM/IMAGE[@INDEX='1']", name="Windows 11 Enterprise",
+                   edition_id="Enterprise", installation_type="Client", version=WindowsVersion(10, 0, 26100, 1742))
+ORIGIN = "/x/install.wim#1"
+
+
+def ctx() -> Context:
+    return Context(baseline=load_baseline("wbfo-2026-09")[0], path="oobe", today=date(2026, 11, 21),
+                   catalog=shipped_catalog())
+
+
+def deep(**facts) -> ImageFacts:
+    return replace(IMAGE, deep=DeepFacts(ORIGIN, **facts))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_every_deep_rule_is_gated(rule):
+    raw = rule.check(IMAGE, ctx())
+    assert (raw.outcome, raw.message) == (SKIPPED, "raw WIM XML: the image's files are not available to inspect")
+    failed_deep = rule.check(deep(unavailable="wimlib-imagex exited 1"), ctx())
+    assert (failed_deep.outcome, failed_deep.message) == (NOT_EVALUATED,
+                                                          "deep inspection failed: wimlib-imagex exited 1")
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.id != "SVC002"], ids=lambda r: r.id)
+def test_boot_images_are_not_applicable(rule):  # SVC002 compares a boot image's servicing evidence too
+    boot = replace(IMAGE, name="Microsoft Windows Setup (amd64)", edition_id="WindowsPE",
+                   installation_type="WindowsPE", deep=DeepFacts(ORIGIN))
+    verdict = rule.check(boot, ctx())
+    assert (verdict.outcome, verdict.message) == (NOT_APPLICABLE, "boot image (Setup): restore rules do not apply")
+
+
+@pytest.mark.parametrize("state_ini, hive_state, xml_state, outcome, first", [
+    (OOBE_STATE, None, None, PASS, "state_ini"),
+    ("IMAGE_STATE_COMPLETE", None, OOBE_STATE, FAIL, "state_ini"),  # the files inside outrank the XML
+    (None, None, OOBE_STATE, PASS, "xml"),
+    (None, None, "IMAGE_STATE_UNDEPLOYABLE", FAIL, "xml"),
+    (None, None, None, NOT_EVALUATED, None),
+])
+def test_svc005_image_state_sources(state_ini, hive_state, xml_state, outcome, first):
+    image = replace(IMAGE, image_state=xml_state, deep=DeepFacts(ORIGIN, state_ini=state_ini))
+    verdict = svc005.check(image, ctx())
+    assert verdict.outcome == outcome
+    if outcome == NOT_EVALUATED:
+        assert verdict.message == ("no image state recorded (no State.ini, Setup\\State key or "
+                                   "SERVICINGDATA/IMAGESTATE)")
+        return
+    state = state_ini or xml_state
+    expected = f"image state {state}" if outcome == PASS else \
+        f"image state is {state}, not {OOBE_STATE}: the image was not sealed for OOBE"
+    assert verdict.message == expected
+    if first == "state_ini":
+        assert verdict.evidence[0] == Evidence(f"{ORIGIN}:state_ini", "[State]/ImageState", OOBE_STATE, state_ini)
+    else:
+        assert verdict.evidence == (Evidence("/x/install.wim", "/WIM/IMAGE[@INDEX='1']/WINDOWS/SERVICINGDATA/"
+                                             "IMAGESTATE", OOBE_STATE, xml_state),)
+
+
+def test_svc005_unreadable_state_file_is_not_evaluated():
+    image = replace(IMAGE, deep=DeepFacts(ORIGIN, problems={"/Windows/Setup/State/State.ini": "unreadable"}))
+    verdict = svc005.check(image, ctx())
+    assert (verdict.outcome, verdict.message) == (NOT_EVALUATED, "/Windows/Setup/State/State.ini: unreadable")
+    assert verdict.evidence == (Evidence(f"{ORIGIN}:/Windows/Setup/State/State.ini", "(file)"),)
+
+
+def test_svc004_without_unattend_files():
+    verdict = svc004.check(deep(), ctx())
+    assert (verdict.outcome, verdict.message) == (PASS, "no unattend file in the image")
