@@ -13,7 +13,7 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import ImageFacts, WindowsVersion
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, WARN, Context, Evidence
-from toolkit.rules.image import img001, img002, img003, img005, img009
+from toolkit.rules.image import img001, img002, img003, img005, img007, img009
 
 W = "/x/install.wim"
 LOC = "/WIM/IMAGE[@INDEX='1']"
@@ -98,3 +98,43 @@ def test_img009_boot_images():
     assert verdict.evidence == (ev("WINDOWS/INSTALLATIONTYPE", "WindowsPE", "WindowsPE"),)
     recovery = replace(WINPE, name="Microsoft Windows Recovery Environment (x64)")
     assert img009.check(recovery, ctx()).message.startswith("WinRE boot image")
+
+
+def _security_updates(build: int) -> list:
+    branch = next(b for b in shipped_catalog().branches if b.build == build and b.os_type == "client")
+    return sorted((u for u in branch.updates.values() if u.type == "security"), key=lambda u: u.date)
+
+
+@pytest.mark.parametrize("slack, outcome", [(1, PASS), (0, PASS), (-1, FAIL)])
+def test_img007_currency_boundary(slack, outcome):
+    """The image carries one security update and the next one is out: lag = days between them; the
+    rule passes up to `update_currency_days` and fails one day past it."""
+    updates = _security_updates(26100)
+    mine, latest = updates[-3], updates[-2]
+    lag = (date.fromisoformat(latest.date) - date.fromisoformat(mine.date)).days
+    context = ctx()
+    context = replace(context, today=date.fromisoformat(latest.date),
+                      baseline={**context.baseline, "image": {**context.baseline["image"],
+                                                               "update_currency_days": lag + slack}})
+    image = replace(ENTERPRISE, version=WindowsVersion(10, 0, 26100, mine.ubr))
+    verdict = img007.check(image, context)
+    reference = f"{latest.kb} (26100.{latest.ubr}, {latest.date})"
+    both = " (holds for every candidate: 24H2 or 25H2)"  # 25H2 is 24H2 plus an enablement package
+    assert verdict.outcome == outcome
+    if outcome == PASS:
+        assert verdict.message == f"image update {mine.kb} ({mine.date}) is {lag} days behind {reference}{both}"
+    else:
+        assert verdict.message == f"image update {mine.kb} ({mine.date}) is {lag} days older than {reference}{both}"
+    assert verdict.evidence[0].expected == f"within {lag + slack} days of {reference}"
+    assert verdict.evidence[0].actual == f"26100.{mine.ubr} ({mine.kb}, {mine.date})"
+
+
+def test_builds_outside_the_catalog():
+    newest = shipped_catalog().newest_build("client")
+    newer = img007.check(replace(ENTERPRISE, version=WindowsVersion(10, 0, newest + 1, 1)), ctx())
+    assert newer.outcome == WARN
+    assert newer.message.startswith(f"build {newest + 1} is newer than every release in the catalog (as of ")
+    older = img007.check(replace(ENTERPRISE, version=WindowsVersion(10, 0, 22000 - 1, 1)), ctx())
+    assert (older.outcome, older.message) == (FAIL, f"build 21999 is no release the catalog knows among those up "
+                                              f"to {newest}: an old or pre-release build, out of servicing")
+    assert older.evidence == (ev("WINDOWS/VERSION/BUILD", "a build in the catalog", 21999),)
