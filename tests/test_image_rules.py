@@ -13,7 +13,7 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import ImageFacts, WindowsVersion
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, WARN, Context, Evidence
-from toolkit.rules.image import img001, img002, img003, img005, img007, img009
+from toolkit.rules.image import img001, img002, img003, img005, img006, img007, img009
 
 W = "/x/install.wim"
 LOC = "/WIM/IMAGE[@INDEX='1']"
@@ -138,3 +138,29 @@ def test_builds_outside_the_catalog():
     assert (older.outcome, older.message) == (FAIL, f"build 21999 is no release the catalog knows among those up "
                                               f"to {newest}: an old or pre-release build, out of servicing")
     assert older.evidence == (ev("WINDOWS/VERSION/BUILD", "a build in the catalog", 21999),)
+
+
+@pytest.mark.parametrize("edition, today, path, outcome, message", [
+    ("Enterprise", "2026-11-10", "oobe", PASS,
+     "Windows 11 23H2 (enterprise_education) is serviced until 2026-11-10"),
+    ("Enterprise", "2026-11-11", "oobe", FAIL,
+     "Windows 11 23H2 (enterprise_education) left servicing on 2026-11-10"),
+    ("Professional", "2025-11-11", "oobe", PASS, "Windows 11 23H2 (home_pro) is serviced until 2025-11-11"),
+    ("Professional", "2025-11-12", "oobe", FAIL, "Windows 11 23H2 (home_pro) left servicing on 2025-11-11"),
+    ("EnterpriseS", "2026-01-01", "oobe", PASS,  # no LTSC of 23H2: the Enterprise dates stand in
+     "Windows 11 23H2 (ltsc) is serviced until 2026-11-10"),
+])
+def test_img006_lifecycle_boundaries(edition, today, path, outcome, message):
+    image = replace(ENTERPRISE, edition_id=edition, version=WindowsVersion(10, 0, 22631, 4169))
+    verdict = img006.check(image, replace(ctx(path), today=date.fromisoformat(today)))
+    assert (verdict.outcome, verdict.message) == (outcome, message)
+
+
+def test_img006_windows10_esu_on_the_backup_path():
+    image = replace(ENTERPRISE, version=WindowsVersion(10, 0, 19045, 6456))
+    backup = img006.check(image, ctx("backup"))
+    assert (backup.outcome, backup.message) == (WARN, "Windows 10 22H2 ended on 2025-10-14; serviced only through "
+                                                "Extended Security Updates until 2028-10-10")
+    assert img006.check(image, ctx("oobe")).outcome == FAIL
+    unknown = img006.check(replace(ENTERPRISE, edition_id="Mystery"), ctx())
+    assert (unknown.outcome, unknown.message) == (NOT_EVALUATED, "edition 'Mystery' has no known lifecycle family")
