@@ -12,8 +12,9 @@ import pytest
 from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import DeepFacts, ImageFacts, WindowsVersion
+from toolkit.inside.hives import SoftwareFacts
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, Context, Evidence
-from toolkit.rules.servicing import OOBE_STATE, RULES, svc004, svc005
+from toolkit.rules.servicing import OOBE_STATE, RULES, svc004, svc005, svc007
 
 IMAGE = ImageFacts("/x/install.wim", 1, "/WIM/IMAGE[@INDEX='1']", name="Windows 11 Enterprise",
                    edition_id="Enterprise", installation_type="Client", version=WindowsVersion(10, 0, 26100, 1742))
@@ -82,3 +83,41 @@ def test_svc005_unreadable_state_file_is_not_evaluated():
 def test_svc004_without_unattend_files():
     verdict = svc004.check(deep(), ctx())
     assert (verdict.outcome, verdict.message) == (PASS, "no unattend file in the image")
+
+
+SETUP_CMD = "\r\n".join([
+    "@echo off",
+    r"rem %WINDIR%\ccmsetup\ccmsetup.exe /mp:cm01",  # a comment
+    r"%WINDIR%\ccmsetup\ccmsetup.exe /uninstall",
+    r"%WINDIR%\ccmsetup\ccmsetup.exe /mp:cm01.contoso.com SMSSITECODE=P01",
+])
+
+
+@pytest.mark.parametrize("keys, setup, outcome", [
+    (frozenset(), None, PASS),
+    (frozenset(), "@echo off\r\nexit /b 0", PASS),
+    (frozenset({"Microsoft\\CCMSetup"}), None, FAIL),
+    (frozenset(), SETUP_CMD, FAIL),
+])
+def test_svc007_configmgr_client(keys, setup, outcome):
+    image = deep(software=SoftwareFacts(keys=keys), setup_complete=setup)
+    verdict = svc007.check(image, ctx())
+    assert verdict.outcome == outcome
+    if outcome == PASS:
+        assert verdict.message == ("no Configuration Manager client in the registry, SetupComplete.cmd or "
+                                   "unattend commands")
+        return
+    assert verdict.message == "a Configuration Manager client is installed or staged in the image"
+    if keys:
+        assert verdict.evidence == (Evidence(f"{ORIGIN}:software", "HKLM\\SOFTWARE\\Microsoft\\CCMSetup",
+                                             "absent", "present"),)
+    else:  # only the line that installs counts, numbered from 1
+        assert verdict.evidence == (Evidence(f"{ORIGIN}:setup_complete", "line 4", "no ccmsetup install",
+                                             r"%WINDIR%\ccmsetup\ccmsetup.exe /mp:cm01.contoso.com SMSSITECODE=P01"),)
+
+
+def test_svc007_unreadable_setup_complete_is_not_evaluated():
+    image = deep(software=SoftwareFacts(), problems={"/Windows/Setup/Scripts/SetupComplete.cmd": "unreadable"})
+    verdict = svc007.check(image, ctx())
+    assert (verdict.outcome, verdict.message) == (NOT_EVALUATED, "/Windows/Setup/Scripts/SetupComplete.cmd: "
+                                                  "unreadable")
