@@ -13,8 +13,9 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import DeepFacts, ImageFacts, WindowsVersion
 from toolkit.inside.hives import SoftwareFacts
+from toolkit.registry_checks import registry_checks
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, Context, Evidence
-from toolkit.rules.servicing import OOBE_STATE, RULES, svc004, svc005, svc007
+from toolkit.rules.servicing import OOBE_STATE, RULES, svc002, svc003, svc004, svc005, svc007
 
 IMAGE = ImageFacts("/x/install.wim", 1, "/WIM/IMAGE[@INDEX='1']", name="Windows 11 Enterprise",
                    edition_id="Enterprise", installation_type="Client", version=WindowsVersion(10, 0, 26100, 1742))
@@ -121,3 +122,35 @@ def test_svc007_unreadable_setup_complete_is_not_evaluated():
     verdict = svc007.check(image, ctx())
     assert (verdict.outcome, verdict.message) == (NOT_EVALUATED, "/Windows/Setup/Scripts/SetupComplete.cmd: "
                                                   "unreadable")
+
+
+HIVE = f"{ORIGIN}:software"
+UBR_KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\UBR"
+XML_UBR = ("/x/install.wim", "/WIM/IMAGE[@INDEX='1']/WINDOWS/VERSION/SPBUILD")
+
+
+@pytest.mark.parametrize("hive_ubr, outcome, message", [
+    (1742, PASS, "wim-xml, hive agree on UBR 1742"),
+    (1000, FAIL, "servicing evidence disagrees (wim-xml 1742, hive 1000); the lowest, 1000 from hive, is what the "
+                 "build rules use"),
+])
+def test_svc002_xml_and_hive_ubr(hive_ubr, outcome, message):
+    image = deep(software=SoftwareFacts(current_version={"UBR": hive_ubr, "CurrentBuild": "26100"}))
+    verdict = svc002.check(image, ctx())
+    assert (verdict.outcome, verdict.message) == (outcome, message)
+    assert verdict.evidence == (Evidence(*XML_UBR, "the same UBR everywhere", "26100.1742"),
+                                Evidence(HIVE, UBR_KEY, "the same UBR everywhere", f"26100.{hive_ubr}"))
+
+
+def test_svc003_policy_values_baked_in():
+    policy = registry_checks().backup_blocking[0]  # EnableActivityFeed = 0 disables the activity feed
+    count = len(registry_checks().backup_blocking)
+    clean = svc003.check(deep(software=SoftwareFacts(values={(policy.key, policy.value): 1})), ctx())
+    assert (clean.outcome, clean.message) == (PASS, f"none of the {count} backup-blocking policy values is set in "
+                                              "the image")
+    found = svc003.check(deep(software=SoftwareFacts(values={(policy.key, policy.value): policy.when})), ctx())
+    assert (found.outcome, found.message) == (FAIL, f"backup disabled by policy baked into the image: "
+                                              f"{policy.setting}")
+    assert found.evidence == (Evidence(HIVE, f"HKLM\\SOFTWARE\\{policy.key}\\{policy.value}", f"not {policy.when}",
+                                       policy.when),)
+    assert found.remediation[0] == f"{policy.setting}: {policy.via} (HKLM\\SOFTWARE\\{policy.key})"
