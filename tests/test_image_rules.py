@@ -90,8 +90,8 @@ def test_img005_edition(edition, path, outcome, message):
 
 
 def test_img009_boot_images():
-    assert (img009.check(ENTERPRISE, ctx()).outcome, img009.check(ENTERPRISE, ctx()).message) == \
-        (NOT_APPLICABLE, "install image")
+    install = img009.check(ENTERPRISE, ctx())
+    assert (install.outcome, install.message) == (NOT_APPLICABLE, "install image")
     verdict = img009.check(WINPE, ctx())
     assert (verdict.outcome, verdict.message) == (PASS, "Setup boot image, build 26100.1742: restore rules not "
                                                   "applicable")

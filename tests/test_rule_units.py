@@ -34,10 +34,6 @@ from toolkit.rules.tenant import (
 from toolkit.sources.intune import ExportObject, IntuneFacts
 
 
-def esp(**data) -> ExportObject:
-    return ExportObject("esp", "/x/e.json", "", data)
-
-
 @pytest.mark.parametrize("data, default", [
     ({"deviceEnrollmentConfigurationType": "defaultWindows10EnrollmentCompletionPageConfiguration"}, True),
     ({"deviceEnrollmentConfigurationType": "DEFAULTWINDOWS10ENROLLMENTCOMPLETIONPAGECONFIGURATION"}, True),
@@ -47,7 +43,7 @@ def esp(**data) -> ExportObject:
     ({}, False),
 ])
 def test_is_default(data, default):
-    assert is_default(esp(**data)) is default
+    assert is_default(esps(data)[0]) is default
 
 
 @pytest.mark.parametrize("setting, value, expected", [

@@ -48,14 +48,14 @@ def test_boot_images_are_not_applicable(rule):  # SVC002 compares a boot image's
     assert (verdict.outcome, verdict.message) == (NOT_APPLICABLE, "boot image (Setup): restore rules do not apply")
 
 
-@pytest.mark.parametrize("state_ini, hive_state, xml_state, outcome, first", [
-    (OOBE_STATE, None, None, PASS, "state_ini"),
-    ("IMAGE_STATE_COMPLETE", None, OOBE_STATE, FAIL, "state_ini"),  # the files inside outrank the XML
-    (None, None, OOBE_STATE, PASS, "xml"),
-    (None, None, "IMAGE_STATE_UNDEPLOYABLE", FAIL, "xml"),
-    (None, None, None, NOT_EVALUATED, None),
+@pytest.mark.parametrize("state_ini, xml_state, outcome", [
+    (OOBE_STATE, None, PASS),
+    ("IMAGE_STATE_COMPLETE", OOBE_STATE, FAIL),  # the files inside outrank the XML
+    (None, OOBE_STATE, PASS),
+    (None, "IMAGE_STATE_UNDEPLOYABLE", FAIL),
+    (None, None, NOT_EVALUATED),
 ])
-def test_svc005_image_state_sources(state_ini, hive_state, xml_state, outcome, first):
+def test_svc005_image_state_sources(state_ini, xml_state, outcome):
     image = replace(IMAGE, image_state=xml_state, deep=DeepFacts(ORIGIN, state_ini=state_ini))
     verdict = svc005.check(image, ctx())
     assert verdict.outcome == outcome
@@ -67,7 +67,7 @@ def test_svc005_image_state_sources(state_ini, hive_state, xml_state, outcome, f
     expected = f"image state {state}" if outcome == PASS else \
         f"image state is {state}, not {OOBE_STATE}: the image was not sealed for OOBE"
     assert verdict.message == expected
-    if first == "state_ini":
+    if state_ini:
         assert verdict.evidence[0] == Evidence(f"{ORIGIN}:state_ini", "[State]/ImageState", OOBE_STATE, state_ini)
     else:
         assert verdict.evidence == (Evidence("/x/install.wim", "/WIM/IMAGE[@INDEX='1']/WINDOWS/SERVICINGDATA/"
