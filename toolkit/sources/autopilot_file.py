@@ -9,6 +9,7 @@ from pathlib import Path
 
 from toolkit.errors import read_input
 from toolkit.limits import MAX_AUTOPILOT_BYTES
+from toolkit.text import BOMS
 
 FILE_NAME = "AutopilotConfigurationFile.json"
 
@@ -39,7 +40,7 @@ def read_autopilot_file(path: str | Path, image_path: str | None = None) -> Auto
 def autopilot_file_from_bytes(raw: bytes, label: str, image_path: str | None = None) -> AutopilotFile:
     """`label` names the file in findings (for a file from an image: IMAGE#INDEX:PATH)."""
     bom, body, encoding = None, raw, "ascii"
-    for mark, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for mark, name in BOMS:  # a BOM is itself a finding here (APF001), so it is recorded, not just skipped
         if raw.startswith(mark):
             bom, body, encoding = name, raw[len(mark):], name
             break
