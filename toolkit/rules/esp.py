@@ -53,12 +53,12 @@ def is_default(esp: ExportObject) -> bool:
         str(esp.data.get("id", "")).endswith("_DefaultWindows10EnrollmentCompletionPageConfiguration")
 
 
-def device_targeted(esp: ExportObject, user_groups: frozenset[str] = frozenset()) -> bool:
+def device_targeted(esp: ExportObject, users: frozenset[str] = frozenset()) -> bool:
     """Assigned to devices: All devices, or a group that is not known to be a group of users."""
     for assignment in esp.data.get("assignments") or []:
         target = (assignment or {}).get("target") or {}
         if str(target.get("@odata.type", "")).lower() in DEVICE_TARGETS and \
-                str(target.get("groupId", "")).lower() not in user_groups:
+                str(target.get("groupId", "")).lower() not in users:
             return True
     return False
 
