@@ -121,8 +121,11 @@ def svc002(image: ImageFacts, ctx: Context) -> Verdict:
     note = ""
     if image.boot_image:
         note = f" (the {image.boot_image} hive's UBR {hive_value(image, 'UBR')} is expected and not compared)"
+    if not found:  # a hostile XML without SPBUILD, a hive without UBR or LCUVer, no RollupFix, no kernel
+        return not_evaluated("no servicing level recorded (WIM XML SPBUILD, hive UBR or LCUVer, installed "
+                             "RollupFix, ntoskrnl.exe file version)")
     ubrs = {level.ubr for level in found}
-    if len(ubrs) <= 1:
+    if len(ubrs) == 1:
         return passed(f"{', '.join(level.label for level in found)} agree on UBR {min(ubrs)}{note}", *ev)
     low = min(found, key=lambda level: level.ubr)
     detail = ", ".join(f"{level.label} {level.ubr}" for level in found)
@@ -238,9 +241,14 @@ NOT_AN_INSTALL = re.compile(r"/uninstall\b|\b(?:tasklist|taskkill|findstr|find|e
                             r"|\breg(?:\.exe)?\s+delete\b|\bsc(?:\.exe)?\s+(?:stop|delete)\b", re.IGNORECASE)
 
 
+CHAINED = re.compile(r"&&?|\|\|")  # cmd runs each of `a & b`, `a && b`, `a || b` as its own command
+
+
 def installs_configmgr(line: str) -> bool:
-    """True for a command line that runs ccmsetup to install the Configuration Manager client."""
-    return bool(CCMSETUP.search(line)) and not COMMENT.match(line) and not NOT_AN_INSTALL.search(line)
+    """True for a command line that runs ccmsetup to install the Configuration Manager client (a `rem`
+    line is a comment to its end, `&` included)."""
+    return not COMMENT.match(line) and any(CCMSETUP.search(command) and not NOT_AN_INSTALL.search(command)
+                                           for command in CHAINED.split(line))
 
 
 @rule(id="SVC007", title="No Configuration Manager client staged", severity="warning", kind="image", needs="deep",
