@@ -37,7 +37,7 @@ import build as golden  # noqa: E402
 import insides  # noqa: E402
 from results import median, oobe_ready_check, publish  # noqa: E402
 
-from toolkit.deep import BIG, SMALL, deep_inspect  # noqa: E402
+from toolkit.sources.deep import BIG, SMALL, deep_inspect  # noqa: E402
 from toolkit.sources.wim import read_image_source  # noqa: E402
 
 CBS = insides.CBS

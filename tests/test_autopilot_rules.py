@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from toolkit.facts.intune import ExportObject
 from toolkit.rules.autopilot import HYBRID, ap001, ap002, ap003, ap004, ap005
 from toolkit.rules.base import FAIL, PASS, WARN, Context, Evidence
-from toolkit.sources.intune import ExportObject
 
 F = "/x/p.json"
 BASELINE = {"id": "wbfo-2026-02", "hybrid_allowed_on": ["backup", "first-sign-in"]}

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from conftest import GOLDEN, require_tool
 
-from toolkit.extract.process import ExtractionError, run_tool
+from toolkit.sources.extract.process import ExtractionError, run_tool
 
 W = lambda name: str(GOLDEN / name)  # noqa: E731
 APF_PATH = "/Windows/Provisioning/Autopilot/AutopilotConfigurationFile.json"
@@ -109,7 +109,7 @@ def test_autopilot_file_variants_inside_the_image(check, wimlib):
 
 
 def test_shared_hive_is_extracted_and_parsed_once(monkeypatch, wimlib):
-    import toolkit.deep as deep
+    import toolkit.sources.deep as deep
     from toolkit.sources.wim import read_image_source
 
     calls = []
@@ -179,8 +179,8 @@ def test_split_set_with_a_missing_part_is_not_evaluated(check, wimlib, tmp_path)
 
 def test_seven_zip_backend_reads_the_same_evidence(monkeypatch, wimlib):
     require_tool("7z")
-    from toolkit.deep import deep_inspect
-    from toolkit.inspection import deep_document
+    from toolkit.pipeline.inspect import deep_document
+    from toolkit.sources.deep import deep_inspect
     from toolkit.sources.wim import read_image_source
 
     source = read_image_source(W("win11_24h2_multi.wim"))
@@ -239,11 +239,11 @@ def test_tool_runner_enforces_time_and_file_size(tmp_path):
 
 
 def test_damaged_files_inside_are_unreadable_not_crashes(tmp_path):
-    from toolkit.inside import UnreadableFile
-    from toolkit.inside.hives import read_software
-    from toolkit.inside.kernel import read_kernel
-    from toolkit.inside.packages import read_mum
-    from toolkit.inside.unattend import read_unattend
+    from toolkit.sources.inside import UnreadableFile
+    from toolkit.sources.inside.hives import read_software
+    from toolkit.sources.inside.kernel import read_kernel
+    from toolkit.sources.inside.packages import read_mum
+    from toolkit.sources.inside.unattend import read_unattend
 
     hive = tmp_path / "SOFTWARE"
     hive.write_bytes(b"regf" + b"\xff" * 5000)
@@ -258,8 +258,8 @@ def test_damaged_files_inside_are_unreadable_not_crashes(tmp_path):
 
 
 def test_wimlib_is_only_ever_asked_to_read(monkeypatch, wimlib):
-    import toolkit.extract.wimlib as backend
-    from toolkit.deep import deep_inspect
+    import toolkit.sources.extract.wimlib as backend
+    from toolkit.sources.deep import deep_inspect
     from toolkit.sources.wim import read_image_source
 
     commands = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.engine import Result, blocks, counts, decide
+from toolkit.pipeline.engine import Result, blocks, counts, decide
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, WARN, Rule, Verdict
 
 BLOCKER = Rule(id="XXX001", title="t", severity="blocker", kind="image", rationale="r", remediation=(), docs="d",
@@ -49,9 +49,9 @@ def test_blocking_flag_and_counts_keep_the_waived_outcome_apart():
 
 # -- subjects and evaluate, in-process ---------------------------------------------------------------
 
-from toolkit.engine import Inputs, evaluate, subjects_for, supplied_kinds  # noqa: E402
+from toolkit.facts.intune import ExportObject, IntuneFacts  # noqa: E402
+from toolkit.pipeline.engine import Inputs, evaluate, subjects_for, supplied_kinds  # noqa: E402
 from toolkit.rules.base import Context  # noqa: E402
-from toolkit.sources.intune import ExportObject, IntuneFacts  # noqa: E402
 
 
 def rule(kind: str, needs: str = "", paths=("oobe", "first-sign-in", "backup"), check=None, **kw) -> Rule:
@@ -101,7 +101,7 @@ def test_unusable_inputs_become_not_evaluated_subjects():
 
 
 def test_profile_subjects_follow_the_choice_and_device_preparation_replaces_the_esp():
-    from toolkit.targets import ProfileChoice
+    from toolkit.facts.targets import ProfileChoice
 
     facts = IntuneFacts()
     judged, skipped = obj("profile", "laptop"), obj("profile", "kiosk")

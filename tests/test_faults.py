@@ -52,8 +52,8 @@ def svc(manifest: dict) -> list[dict]:
 @pytest.mark.parametrize("index", ["1", None])  # one index (no listing) and every index (listing in threads)
 def test_a_hanging_backend_times_out(cli, tmp_path, monkeypatch, private_tmp, index):
     monkeypatch.setenv("PATH", f"{fake_backend(tmp_path, HANG)}:{os.environ['PATH']}")
-    monkeypatch.setattr("toolkit.extract.wimlib.EXTRACT_TIMEOUT", 0.3)
-    monkeypatch.setattr("toolkit.extract.wimlib.LIST_TIMEOUT", 0.3)
+    monkeypatch.setattr("toolkit.sources.extract.wimlib.EXTRACT_TIMEOUT", 0.3)
+    monkeypatch.setattr("toolkit.sources.extract.wimlib.LIST_TIMEOUT", 0.3)
     started = time.monotonic()
     result = cli("check", IMAGE, *(("--index", index) if index else ()), "-o", "json")
     assert time.monotonic() - started < 20
@@ -222,7 +222,7 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_with_a_real_backend(large_image, tm
 
 
 def test_a_tool_starting_while_the_run_stops_is_killed_not_missed():
-    from toolkit.extract.process import ExtractionError, allow_tools, run_tool, stop_running_tools
+    from toolkit.sources.extract.process import ExtractionError, allow_tools, run_tool, stop_running_tools
 
     stop_running_tools()
     try:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import InputError
-from toolkit.inside import UnreadableFile
+from toolkit.sources.inside import UnreadableFile
 
 FUZZ = Path(__file__).parent / "fuzz"
 EXAMPLES = int(os.environ.get("OOBE_READY_FUZZ_EXAMPLES", "250"))
@@ -57,25 +57,25 @@ def _autopilot(data: bytes, path: Path) -> None:
 
 
 def _mum(data: bytes, path: Path) -> None:
-    from toolkit.inside.packages import read_mum
+    from toolkit.sources.inside.packages import read_mum
 
     read_mum(data, "Package_for_RollupFix~31bf3856ad364e35~amd64~~26100.1.1.1.mum")
 
 
 def _unattend(data: bytes, path: Path) -> None:
-    from toolkit.inside.unattend import read_unattend
+    from toolkit.sources.inside.unattend import read_unattend
 
     read_unattend(data, "unattend.xml")
 
 
 def _state_ini(data: bytes, path: Path) -> None:
-    from toolkit.inside.textfiles import read_state_ini
+    from toolkit.sources.inside.textfiles import read_state_ini
 
     read_state_ini(data)
 
 
 def _hive(data: bytes, path: Path) -> None:
-    from toolkit.inside.hives import ForeignHive, read_software, read_system
+    from toolkit.sources.inside.hives import ForeignHive, read_software, read_system
 
     hive = _write(path.with_name("HIVE"), data)
     for read in (lambda: read_software(hive, values=[("Policies\\Microsoft\\Windows\\System", "EnableCdp")],
@@ -85,7 +85,7 @@ def _hive(data: bytes, path: Path) -> None:
 
 
 def _pe(data: bytes, path: Path) -> None:
-    from toolkit.inside.kernel import read_kernel
+    from toolkit.sources.inside.kernel import read_kernel
 
     read_kernel(data)
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 from conftest import GOLDEN, ROOT, require_tool
 
-from toolkit.deep import deep_inspect
-from toolkit.inspection import deep_document
+from toolkit.pipeline.inspect import deep_document
+from toolkit.sources.deep import deep_inspect
 from toolkit.sources.wim import read_image_source
 
 IMAGES = sorted(p.name for p in GOLDEN.iterdir() if p.suffix in (".wim", ".esd", ".swm"))

@@ -147,7 +147,7 @@ def test_offline_directory_judges_links_and_case_variants_the_same(check_json, c
 
 def test_look_alike_directories_do_not_push_the_autopilot_file_past_the_listing_cap(check_json, deep_tools,
                                                                                     tree, monkeypatch):
-    monkeypatch.setattr("toolkit.extract.directory.MAX_SMALL_FILES", 50)
+    monkeypatch.setattr("toolkit.sources.extract.directory.MAX_SMALL_FILES", 50)
     folder = tree / "Windows/Provisioning/Autopilot"
     folder.mkdir(parents=True)
     for n in range(200):
@@ -159,7 +159,7 @@ def test_look_alike_directories_do_not_push_the_autopilot_file_past_the_listing_
 
 
 def test_reaching_the_listing_cap_is_not_evaluated_naming_the_folder(check_json, deep_tools, tree, monkeypatch):
-    monkeypatch.setattr("toolkit.extract.directory.MAX_SMALL_FILES", 5)
+    monkeypatch.setattr("toolkit.sources.extract.directory.MAX_SMALL_FILES", 5)
     folder = tree / "Windows/Provisioning/Autopilot"
     folder.mkdir(parents=True)
     for n in range(8):

@@ -15,8 +15,8 @@ import pytest
 from conftest import GOLDEN, ROOT
 
 from toolkit import limits
-from toolkit.extract.process import ExtractionError, run_tool
-from toolkit.inside import UnreadableFile
+from toolkit.sources.extract.process import ExtractionError, run_tool
+from toolkit.sources.inside import UnreadableFile
 
 
 def test_docs_list_every_limit_with_its_value():
@@ -101,25 +101,25 @@ def test_autopilot_file_size_boundary(cli, tmp_path, monkeypatch):
 
 
 def test_hive_size_boundary(tmp_path, monkeypatch):
-    from toolkit.inside.hives import read_system
+    from toolkit.sources.inside.hives import read_system
 
     hive = tmp_path / "SYSTEM"
     shutil.copy(ROOT / "tests" / "fuzz" / "corpus" / "hive" / "SYSTEM", hive)
     size = hive.stat().st_size
-    monkeypatch.setattr("toolkit.inside.hives.MAX_HIVE_BYTES", size)
+    monkeypatch.setattr("toolkit.sources.inside.hives.MAX_HIVE_BYTES", size)
     assert read_system(hive).control_set
-    monkeypatch.setattr("toolkit.inside.hives.MAX_HIVE_BYTES", size - 1)
+    monkeypatch.setattr("toolkit.sources.inside.hives.MAX_HIVE_BYTES", size - 1)
     with pytest.raises(UnreadableFile, match=f"hive is {size} bytes, over the {size - 1}-byte limit"):
         read_system(hive)
 
 
 def test_pe_size_boundary(monkeypatch):
-    from toolkit.inside.kernel import read_kernel
+    from toolkit.sources.inside.kernel import read_kernel
 
     pe = (ROOT / "tests" / "fuzz" / "corpus" / "pe" / "ntoskrnl.exe").read_bytes()
-    monkeypatch.setattr("toolkit.inside.kernel.MAX_PE_BYTES", len(pe))
+    monkeypatch.setattr("toolkit.sources.inside.kernel.MAX_PE_BYTES", len(pe))
     assert read_kernel(pe).version
-    monkeypatch.setattr("toolkit.inside.kernel.MAX_PE_BYTES", len(pe) - 1)
+    monkeypatch.setattr("toolkit.sources.inside.kernel.MAX_PE_BYTES", len(pe) - 1)
     with pytest.raises(UnreadableFile, match="over the"):
         read_kernel(pe)
 
@@ -166,7 +166,7 @@ def _smallest_passing(read, monkeypatch, name: str, high: int) -> int:
     low = 0
     while low < high:
         middle = (low + high) // 2
-        monkeypatch.setattr(f"toolkit.inside.hives.{name}", middle)
+        monkeypatch.setattr(f"toolkit.sources.inside.hives.{name}", middle)
         try:
             read()
             high = middle
@@ -181,20 +181,20 @@ def _smallest_passing(read, monkeypatch, name: str, high: int) -> int:
     ("MAX_HIVE_KEY_VALUES", "values, over the limit of {}"),
 ])
 def test_hive_read_boundaries(monkeypatch, name, message):
-    from toolkit.inside.hives import read_software
+    from toolkit.sources.inside.hives import read_software
 
     hive = ROOT / "tests" / "fuzz" / "corpus" / "hive" / "SOFTWARE"
     edge = _smallest_passing(lambda: read_software(hive), monkeypatch, name, 1 << 20)
     assert edge > 0
-    monkeypatch.setattr(f"toolkit.inside.hives.{name}", edge)
+    monkeypatch.setattr(f"toolkit.sources.inside.hives.{name}", edge)
     assert read_software(hive).current_version
-    monkeypatch.setattr(f"toolkit.inside.hives.{name}", edge - 1)
+    monkeypatch.setattr(f"toolkit.sources.inside.hives.{name}", edge - 1)
     with pytest.raises(UnreadableFile, match=re.escape(message.format(edge - 1))):
         read_software(hive)
 
 
 def test_extraction_budget_boundary():
-    from toolkit.extract import ByteBudget
+    from toolkit.sources.extract import ByteBudget
 
     budget = ByteBudget(100, each=60)
     budget.take(60, "first")  # exactly one extraction's limit
@@ -208,14 +208,14 @@ def test_extraction_budget_boundary():
 @pytest.mark.parametrize("extractor", ["wimlib", "7z"])
 def test_a_run_over_its_extraction_budget_is_not_evaluated(check_json, deep_tools, monkeypatch, extractor):
     monkeypatch.setenv("OOBE_READY_EXTRACTOR", extractor)
-    monkeypatch.setattr("toolkit.deep.MAX_RUN_EXTRACTED_BYTES", 4096)
+    monkeypatch.setattr("toolkit.sources.deep.MAX_RUN_EXTRACTED_BYTES", 4096)
     manifest = check_json(GOLDEN / "win11_25h2_enterprise.wim")
     svc = next(r for r in manifest["results"] if r["rule"] == "SVC003")
     assert svc["outcome"] == "not-evaluated" and "the run may write 4096 bytes in all" in svc["message"]
 
 
 def test_run_parse_budget(check_json, deep_tools, monkeypatch):
-    monkeypatch.setattr("toolkit.deep.RUN_PARSE_TIMEOUT", -1.0)  # spent before the first hive
+    monkeypatch.setattr("toolkit.sources.deep.RUN_PARSE_TIMEOUT", -1.0)  # spent before the first hive
     manifest = check_json(GOLDEN / "win11_25h2_enterprise.wim")
     svc = next(r for r in manifest["results"] if r["rule"] == "SVC003")
     assert svc["outcome"] == "not-evaluated" and "parsing time budget of -1 s is spent" in svc["message"]

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from toolkit.facts.intune import ExportObject, IntuneFacts
 from toolkit.rules import ca_scope
 from toolkit.rules.base import FAIL, NOT_EVALUATED, PASS, WARN, Evidence, Verdict
 from toolkit.rules.esp import (
@@ -31,7 +32,6 @@ from toolkit.rules.tenant import (
     _restore_state,
     backup_settings,
 )
-from toolkit.sources.intune import ExportObject, IntuneFacts
 
 
 @pytest.mark.parametrize("data, default", [

@@ -12,10 +12,7 @@ import pytest
 from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import DeepFacts, ImageFacts, WindowsVersion
-from toolkit.inside.hives import SoftwareFacts
-from toolkit.inside.kernel import KernelFacts
-from toolkit.inside.packages import Package
-from toolkit.inside.unattend import DomainJoin, UnattendFacts
+from toolkit.facts.inside import DomainJoin, KernelFacts, Package, SoftwareFacts, UnattendFacts
 from toolkit.registry_checks import registry_checks
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, WARN, Context, Evidence
 from toolkit.rules.servicing import (

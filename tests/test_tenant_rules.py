@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from toolkit.facts.intune import ExportObject, IntuneFacts
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, WARN, Evidence
 from toolkit.rules.tenant import (
     ACTIVITY_FEED,
@@ -19,7 +20,6 @@ from toolkit.rules.tenant import (
     ten005,
     ten006,
 )
-from toolkit.sources.intune import ExportObject, IntuneFacts
 
 BASELINE = {"id": "wbfo-2026-09", "tenant": {"restore_policy_routes": ["first-sign-in"], "gcc": "warn"}}
 

@@ -58,13 +58,13 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
     from dataclasses import replace
 
     from toolkit.catalog_store import current_catalog
-    from toolkit.inspection import inspect_report, select_images
+    from toolkit.pipeline.inspect import inspect_report, select_images
     from toolkit.sources.wim import read_image_source
 
     images = [read_image_source(s) for s in sources]
     images = [replace(s, images=select_images(s, index)) for s in images]  # before any deep work
     if deep:
-        from toolkit.checking import inspect_inside
+        from toolkit.pipeline.check import inspect_inside
 
         images = inspect_inside(images)
     report = inspect_report(images, current_catalog(catalog))
@@ -205,8 +205,8 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
     the output formats."""
     import uuid
 
-    from toolkit.checking import CheckOptions, run_check
     from toolkit.errors import InputError
+    from toolkit.pipeline.check import CheckOptions, run_check
 
     config, settings = _settings(config_file)
     value = {key: s.value for key, s in settings.items()}
@@ -341,7 +341,7 @@ def config_cmd(config_file, no_waivers, **_) -> int:
 def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
     """Re-render a saved manifest (`check -o json=FILE`) in other formats, byte-identically to what
     `check` wrote. Exits with the manifest's recorded exit code."""
-    from toolkit.manifest import load_manifest
+    from toolkit.pipeline.manifest import load_manifest
 
     targets = _parse_outputs(outputs)
     manifest, _ = load_manifest(manifest_file)
@@ -363,7 +363,7 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
 
     from toolkit.attest import statement
     from toolkit.files import check_targets, write_atomic
-    from toolkit.manifest import load_manifest
+    from toolkit.pipeline.manifest import load_manifest
     from toolkit.render.jsondoc import render_json
 
     manifest, digest = load_manifest(manifest_file)
@@ -380,7 +380,7 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
 
 def _backend_hint(deep_documents) -> int:
     """One line on stderr when deep inspection was on but no extraction tool is installed: exit 3."""
-    from toolkit.extract import INSTALL_HINT, NO_BACKEND
+    from toolkit.sources.extract import INSTALL_HINT, NO_BACKEND
 
     if any(((d or {}).get("unavailable") or "").startswith(NO_BACKEND) for d in deep_documents):
         click.echo(f"oobe-ready: deep inspection needs wimlib-imagex or 7-Zip: {INSTALL_HINT}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from toolkit.facts.intune import ExportObject
 from toolkit.rules.base import (
     RESTORE_PATHS,
     Context,
@@ -11,7 +12,6 @@ from toolkit.rules.base import (
     passed,
     rule,
 )
-from toolkit.sources.intune import ExportObject
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 PORTAL = "Intune admin center > Devices > Enrollment > Windows > Deployment profiles > {name} > Properties"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from toolkit.facts.autopilot_file import FILE_NAME, AutopilotFile
 from toolkit.rules.base import (
     Context,
     Evidence,
@@ -15,7 +16,6 @@ from toolkit.rules.base import (
     rule,
     warned,
 )
-from toolkit.sources.autopilot_file import FILE_NAME, AutopilotFile
 
 DOCS = "https://learn.microsoft.com/autopilot/existing-devices"
 IMAGE_LOCATION = "Windows/Provisioning/Autopilot/" + FILE_NAME

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from toolkit.facts.intune import ExportObject
 from toolkit.rules.base import (
     FAIL,
     NOT_EVALUATED,
@@ -18,7 +19,6 @@ from toolkit.rules.base import (
     passed,
     rule,
 )
-from toolkit.sources.intune import ExportObject
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/setup-status-page"
 PORTAL = ("Intune admin center > Devices > Enrollment > Windows > Enrollment Status Page > {name} > "
@@ -83,7 +83,7 @@ def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = Non
     """The device-targeted custom ESP with the lowest priority value, else the default ESP. User-targeted
     ESPs never apply to quality updates. With --target-group, only ESPs assigned to those groups (or All
     devices, and not excluding them) count. Assignment data that is absent is unknown, never "unassigned"."""
-    from toolkit.targets import reaches
+    from toolkit.facts.targets import reaches
 
     if not esps:
         return None

@@ -8,7 +8,8 @@ from functools import cache
 
 from toolkit.catalog import Branch, newest_patch_tuesday
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
-from toolkit.inspection import os_type, release_of
+from toolkit.facts.release import os_type, release_of
+from toolkit.facts.servicing import LEVEL_NAMES, Level, hive_build, lowest
 from toolkit.paths import manifests_dir
 from toolkit.rules.base import (
     PASS,
@@ -23,7 +24,6 @@ from toolkit.rules.base import (
     rule,
     warned,
 )
-from toolkit.servicing import LEVEL_NAMES, Level, hive_build, lowest
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 REQUIRED = ("WINDOWS/EDITIONID", "WINDOWS/ARCH", "WINDOWS/VERSION/BUILD", "WINDOWS/VERSION/SPBUILD",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from toolkit.facts import CURRENT_VERSION_KEY, SETUP_COMPLETE, STATE_INI, DeepFacts, ImageFacts
-from toolkit.inside.unattend import LOCATIONS as UNATTEND
+from toolkit.facts import UNATTEND_LOCATIONS as UNATTEND
+from toolkit.facts.servicing import hive_build, hive_value, levels
 from toolkit.registry_checks import PolicyValue, registry_checks
 from toolkit.rules.base import (
     SKIPPED,
@@ -20,7 +21,6 @@ from toolkit.rules.base import (
     rule,
     warned,
 )
-from toolkit.servicing import hive_build, hive_value, levels
 
 DOCS = "https://learn.microsoft.com/windows/configuration/windows-backup/"
 OOBE_STATE = "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"

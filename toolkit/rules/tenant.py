@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from toolkit.facts.intune import ExportObject, IntuneFacts
 from toolkit.rules.base import (
     SKIPPED,
     Context,
@@ -18,7 +19,6 @@ from toolkit.rules.base import (
     warned,
 )
 from toolkit.rules.ca_scope import ACTIVITY_FEED, blocks, scope
-from toolkit.sources.intune import ExportObject, IntuneFacts
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"

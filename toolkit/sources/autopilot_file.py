@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import read_input
+from toolkit.facts.autopilot_file import AutopilotFile
 from toolkit.limits import MAX_AUTOPILOT_BYTES
 from toolkit.text import BOMS
-
-FILE_NAME = "AutopilotConfigurationFile.json"
-
-
-@dataclass(frozen=True)
-class AutopilotFile:
-    path: str
-    sha256: str
-    raw: bytes
-    bom: str | None            # utf-8 | utf-16-le | utf-16-be
-    non_ascii_at: int | None   # first byte offset above 0x7F (after any BOM)
-    objects: int               # top-level JSON values in the file
-    data: dict | None          # the first object, when one could be decoded
-    problem: str | None        # why no object could be read
-    image_path: str | None = None  # path inside the image, when it came from one
-
-    @property
-    def name(self) -> str:
-        return Path(self.image_path or self.path).name
 
 
 def read_autopilot_file(path: str | Path, image_path: str | None = None) -> AutopilotFile:

@@ -14,23 +14,16 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 from toolkit.errors import InputError, read_input
+from toolkit.facts.intune import KIND_NAMES, KIND_OF, ExportObject, IntuneFacts
 from toolkit.limits import MAX_EXPORT_FILES, MAX_EXPORT_OBJECTS, MAX_JSON_BYTES, MAX_JSON_DEPTH
 from toolkit.sources.shapes import shape_error
 from toolkit.sources.shapes_field import assignments_for, graph_shape
 from toolkit.text import decode
 
-KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
-              "restore": "restore setting", "settings": "settings catalog policy",
-              "ca": "Conditional Access policy", "sp": "service principal", "group": "group",
-              "dpp": "Autopilot device preparation policy"}
-# object kind -> the input kind `--require` speaks of
-KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings": "tenant",
-           "ca": "tenant", "sp": "tenant", "group": "tenant", "dpp": "autopilot"}
 _TYPES = {
     "azureadwindowsautopilotdeploymentprofile": "profile",
     "activedirectorywindowsautopilotdeploymentprofile": "profile",
@@ -56,41 +49,6 @@ _PATH_HINTS = (("autopilot", "profile"), ("enrollment status", "esp"), ("enrollm
                ("completionpage", "esp"), ("esp", "esp"), ("restore", "restore"),
                ("conditional", "ca"), ("settings catalog", "settings"), ("settingscatalog", "settings"),
                ("configurationpolic", "settings"), ("serviceprincipal", "sp"))
-
-
-@dataclass(frozen=True)
-class ExportObject:
-    kind: str
-    file: str
-    pointer: str  # JSON Pointer of the object inside its file ("" = the whole document)
-    data: dict
-
-    @property
-    def subject(self) -> str:
-        name = self.data.get("displayName") or self.data.get("id") or self.pointer or "/"
-        return f"{self.file}#{self.pointer or '/'} ({name})"
-
-    def locator(self, *keys: str) -> str:
-        return self.pointer + "".join("/" + k.replace("~", "~0").replace("/", "~1") for k in keys)
-
-
-@dataclass
-class IntuneFacts:
-    objects: dict[str, list[ExportObject]] = field(default_factory=dict)
-    files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
-    # files that may have held evidence but cannot be used whole: (path, why, kinds they could feed)
-    incomplete: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)                 # files holding no recognised object
-    sidecars: list[tuple[str, str]] = field(default_factory=list)    # assignment files attached: (path, sha256)
-    count: int = 0                                                   # objects recognised so far
-    assignments: dict[str, list] = field(default_factory=dict)       # separate /assignments responses, by id
-    context_hosts: set[str] = field(default_factory=set)
-
-    def of(self, kind: str) -> list[ExportObject]:
-        return self.objects.get(kind, [])
-
-    def kinds(self) -> set[str]:
-        return {KIND_OF[k] for k, objs in self.objects.items() if objs}
 
 
 def read_exports(paths: list[str | Path]) -> IntuneFacts:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from toolkit.errors import InputError
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts, ImageSource, WindowsVersion
-from toolkit.servicing import hive_ubr
+from toolkit.facts.servicing import hive_ubr
 
 ARCH_CODES = {"x86": 0, "arm": 5, "ia64": 6, "amd64": 9, "arm64": 12}
 
 
 def read_offline_directory(path: Path) -> ImageSource:
-    from toolkit.deep import inspect_index
-    from toolkit.extract.directory import DirectoryBackend
+    from toolkit.sources.deep import inspect_index
+    from toolkit.sources.extract.directory import DirectoryBackend
 
     backend = DirectoryBackend(path)
     if not backend.stat(1, "/Windows/System32/config/SOFTWARE"):

@@ -11,11 +11,10 @@ from __future__ import annotations
 import struct
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from toolkit.inside import UnreadableFile, time_limit
+from toolkit.facts.inside import SoftwareFacts, SystemFacts
 from toolkit.limits import (
     MAX_HIVE_BYTES,
     MAX_HIVE_KEY_VALUES,
@@ -24,6 +23,7 @@ from toolkit.limits import (
     MAX_LISTED_SUBKEYS,
     PARSE_TIMEOUT,
 )
+from toolkit.sources.inside import UnreadableFile, time_limit
 
 CURRENT_VERSION = r"Microsoft\Windows NT\CurrentVersion"
 CURRENT_VERSION_VALUES = ("CurrentBuild", "CurrentBuildNumber", "DisplayVersion", "UBR", "EditionID",
@@ -161,18 +161,6 @@ def _check_base_block(block: bytes, size: int) -> None:
         raise UnreadableFile(f"damaged hive: truncated to {size} bytes, its header says {BASE_BLOCK + bins}")
 
 
-@dataclass(frozen=True)
-class SoftwareFacts:
-    """What the rules need from HKLM\\SOFTWARE. Absent values are simply not in the dicts."""
-
-    current_version: dict[str, object] = field(default_factory=dict)
-    image_state: str | None = None
-    values: dict[tuple[str, str], object] = field(default_factory=dict)  # asked (key, name) -> data
-    keys: frozenset[str] = frozenset()                                   # asked keys that exist
-    # package identity -> CurrentState; read only when several cumulative updates are present
-    cbs_states: dict[str, int | None] = field(default_factory=dict)
-
-
 def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iterable[str] = (),
                   package_states: bool = True) -> SoftwareFacts:
     def read(hive: Hive) -> SoftwareFacts:
@@ -190,14 +178,6 @@ def read_software(path: Path, values: Iterable[tuple[str, str]] = (), keys: Iter
                              frozenset(k for k in keys if hive.key(k) is not None), cbs)
 
     return read_hive(path, read)
-
-
-@dataclass(frozen=True)
-class SystemFacts:
-    control_set: str
-    processor_architecture: str | None
-    ui_languages: tuple[str, ...]
-    install_language: str | None = None  # Control\Nls\Language\InstallLanguage as a tag (en-US)
 
 
 def _language_tag(lcid: object) -> str | None:

@@ -3,23 +3,12 @@ resource directory only, parsed from bytes so no file handle or mmap stays open)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from toolkit.inside import UnreadableFile, time_limit
+from toolkit.facts.inside import KernelFacts
 from toolkit.limits import MAX_PE_BYTES, PARSE_TIMEOUT
+from toolkit.sources.inside import UnreadableFile, time_limit
 
 MACHINES = {0x14C: "x86", 0x8664: "x64", 0xAA64: "arm64", 0x1C4: "arm"}
 FIXED_SIGNATURE = 0xFEEF04BD
-
-
-@dataclass(frozen=True)
-class KernelFacts:
-    file_version: tuple[int, int, int, int]
-    machine: str | None
-
-    @property
-    def version(self) -> str:
-        return ".".join(map(str, self.file_version))
 
 
 def read_kernel(data: bytes) -> KernelFacts:

@@ -3,31 +3,12 @@ lines Setup runs, read namespace-aware (any prefix of urn:schemas-microsoft-com:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from toolkit.errors import InputError
-from toolkit.inside import UnreadableFile
+from toolkit.facts.inside import DomainJoin, UnattendFacts
+from toolkit.sources.inside import UnreadableFile
 from toolkit.sources.safexml import parse_xml
 
 NS = "urn:schemas-microsoft-com:unattend"
-# Where Setup looks for an answer file inside the Windows installation (implicit search order),
-# plus the media-root names a captured image sometimes still carries.
-LOCATIONS = ("/Windows/Panther/Unattend/unattend.xml", "/Windows/Panther/Unattend/autounattend.xml",
-             "/Windows/Panther/unattend.xml", "/Windows/Panther/autounattend.xml",
-             "/Windows/System32/Sysprep/unattend.xml", "/unattend.xml", "/autounattend.xml")
-
-
-@dataclass(frozen=True)
-class DomainJoin:
-    settings_pass: str | None
-    domain: str
-    locator: str
-
-
-@dataclass(frozen=True)
-class UnattendFacts:
-    joins: tuple[DomainJoin, ...]
-    commands: tuple[str, ...]   # RunSynchronous / FirstLogon / LogonCommands command lines
 
 
 def _q(name: str) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
-from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
+from toolkit.sources.extract.process import ExtractionError, run_tool
 
 # -ssc-: names are case-insensitive as on Windows; -ba: no banner; -bd: no progress indicator
 COMMON = ("-ssc-", "-ba", "-bd", "-y", "-p")  # -p with no password: never prompt

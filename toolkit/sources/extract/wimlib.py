@@ -12,9 +12,9 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
-from toolkit.extract.process import ExtractionError, run_tool
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
+from toolkit.sources.extract.process import ExtractionError, run_tool
 
 ENV = {"WIMLIB_IMAGEX_IGNORE_CASE": "1", "LC_ALL": "C"}
 PATH_MISSING = 49  # WIMLIB_ERR_PATH_DOES_NOT_EXIST

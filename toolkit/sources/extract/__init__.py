@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from toolkit.extract.process import ExtractionError
+from toolkit.sources.extract.process import ExtractionError
 
 __all__ = ["INSTALL_HINT", "Backend", "Entry", "Extracted", "ExtractionError", "backend_for", "files_under",
            "read_capped"]
@@ -111,18 +111,18 @@ class Backend(Protocol):
 def backend_for(source, prefer: str | None = None) -> Backend | None:
     """The backend that can read `source` (an ImageSource), or None when no tool is installed."""
     if source.kind == "directory":
-        from toolkit.extract.directory import DirectoryBackend
+        from toolkit.sources.extract.directory import DirectoryBackend
 
         return DirectoryBackend(Path(source.path))
     prefer = prefer or os.environ.get("OOBE_READY_EXTRACTOR")  # wimlib | 7z: force one backend
     order = ("wimlib", "7z") if not prefer else (prefer,)
     for name in order:
         if name == "wimlib" and shutil.which("wimlib-imagex"):
-            from toolkit.extract.wimlib import WimlibBackend
+            from toolkit.sources.extract.wimlib import WimlibBackend
 
             return WimlibBackend(source)
         if name == "7z" and (tool := shutil.which("7z") or shutil.which("7zz")):
-            from toolkit.extract.sevenzip import SevenZipBackend
+            from toolkit.sources.extract.sevenzip import SevenZipBackend
 
             return SevenZipBackend(source, tool)
     return None

@@ -18,7 +18,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from toolkit.extract import (
+from toolkit.facts import (
+    AUTOPILOT_FOLDER,
+    KERNEL,
+    SETUP_COMPLETE,
+    SOFTWARE_HIVE,
+    STATE_INI,
+    SYSTEM_HIVE,
+    UNATTEND_LOCATIONS,
+    DeepFacts,
+    ImageFacts,
+    ImageSource,
+    InsideFile,
+)
+from toolkit.limits import (
+    MAX_INDEX_EXTRACTED_BYTES,
+    MAX_RUN_EXTRACTED_BYTES,
+    MAX_SMALL_FILE_BYTES,
+    MAX_SMALL_FILES,
+    RUN_PARSE_TIMEOUT,
+)
+from toolkit.sources.extract import (
     INSTALL_HINT,
     LINK,
     NO_BACKEND,
@@ -30,28 +50,8 @@ from toolkit.extract import (
     backend_for,
     read_capped,
 )
-from toolkit.extract.process import allow_tools, stop_running_tools
-from toolkit.facts import (
-    AUTOPILOT_FOLDER,
-    KERNEL,
-    SETUP_COMPLETE,
-    SOFTWARE_HIVE,
-    STATE_INI,
-    SYSTEM_HIVE,
-    DeepFacts,
-    ImageFacts,
-    ImageSource,
-    InsideFile,
-)
-from toolkit.inside import UnreadableFile
-from toolkit.inside.unattend import LOCATIONS as UNATTEND_LOCATIONS
-from toolkit.limits import (
-    MAX_INDEX_EXTRACTED_BYTES,
-    MAX_RUN_EXTRACTED_BYTES,
-    MAX_SMALL_FILE_BYTES,
-    MAX_SMALL_FILES,
-    RUN_PARSE_TIMEOUT,
-)
+from toolkit.sources.extract.process import allow_tools, stop_running_tools
+from toolkit.sources.inside import UnreadableFile
 
 PACKAGES = "/Windows/servicing/Packages"
 PACKAGE_GLOBS = tuple(f"{PACKAGES}/{p}*.mum" for p in
@@ -235,22 +235,22 @@ def inspect_index(backend: Backend, image: ImageFacts, origin: str, work: Path) 
 
 
 def _software(path: Path, package_states: bool = True):
-    from toolkit.inside.hives import read_software
     from toolkit.registry_checks import registry_checks
+    from toolkit.sources.inside.hives import read_software
 
     checks = registry_checks()
     return _guard(lambda: read_software(path, checks.values(), checks.configmgr_keys, package_states))
 
 
 def _system(path: Path):
-    from toolkit.inside.hives import read_system
+    from toolkit.sources.inside.hives import read_system
 
     return _guard(lambda: read_system(path))
 
 
 def _kernel(path: Path):
-    from toolkit.inside.kernel import read_kernel
     from toolkit.limits import MAX_PE_BYTES
+    from toolkit.sources.inside.kernel import read_kernel
 
     return _guard(lambda: read_kernel(read_capped(path, MAX_PE_BYTES)))
 
@@ -266,10 +266,10 @@ def _guard(read: Callable[[], object]) -> object:
 
 def _small_files(extracted: Extracted, origin: str, found: dict[str, InsideFile],
                  problems: dict[str, str]) -> dict:
-    from toolkit.inside.packages import read_mum
-    from toolkit.inside.textfiles import decode_text, read_state_ini
-    from toolkit.inside.unattend import read_unattend
     from toolkit.sources.autopilot_file import autopilot_file_from_bytes
+    from toolkit.sources.inside.packages import read_mum
+    from toolkit.sources.inside.textfiles import decode_text, read_state_ini
+    from toolkit.sources.inside.unattend import read_unattend
 
     files = extracted.files
     # A link, a case-insensitive twin or a cut listing where evidence may be: named, never "absent".

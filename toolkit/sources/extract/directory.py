@@ -10,8 +10,8 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from toolkit.extract import ByteBudget, ByteProgress, Entry, Extracted
 from toolkit.limits import MAX_SMALL_FILES
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted
 
 
 class DirectoryBackend:

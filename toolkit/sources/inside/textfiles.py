@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import configparser
 
-from toolkit.inside import UnreadableFile
+from toolkit.sources.inside import UnreadableFile
 
 
 def decode_text(raw: bytes) -> str:

@@ -8,10 +8,10 @@ from datetime import date, datetime, timezone
 
 from toolkit.baselines import load_baseline
 from toolkit.catalog_store import current_catalog
-from toolkit.engine import KINDS, Inputs, decide, evaluate, supplied_kinds
 from toolkit.errors import InputError
 from toolkit.facts import AUTOPILOT_FOLDER
-from toolkit.manifest import build_manifest, normalised
+from toolkit.pipeline.engine import KINDS, Inputs, decide, evaluate, supplied_kinds
+from toolkit.pipeline.manifest import build_manifest, normalised
 from toolkit.rules.base import Context, Evidence
 
 
@@ -58,14 +58,14 @@ def run_check(options: CheckOptions) -> dict:
     baseline, baseline_sha = load_baseline(options.baseline)
     ledger = None
     if options.waivers:
-        from toolkit.waivers import load_waivers
+        from toolkit.pipeline.waivers import load_waivers
 
         ledger = load_waivers(options.waivers, set(BY_ID))  # a bad ledger fails before any slow work
     images = [read_image_source(s) for s in options.sources]
     if options.index is not None:
         from dataclasses import replace
 
-        from toolkit.inspection import select_images
+        from toolkit.pipeline.inspect import select_images
 
         images = [replace(s, images=select_images(s, options.index)) for s in images]
     if options.deep:
@@ -88,7 +88,7 @@ def run_check(options: CheckOptions) -> dict:
     ctx = Context(baseline=baseline, path=options.path, today=today, catalog=current_catalog(options.catalog),
                   tenant_id=options.tenant_id, cloud=options.cloud, extras=extras)
     from toolkit.digests import hash_files
-    from toolkit.waivers import apply
+    from toolkit.pipeline.waivers import apply
 
     # XML documents are small and always hashed; image files only when asked or a waiver scopes by digest.
     whole = options.hash_images or (ledger is not None and ledger.needs_image_hashes())
@@ -110,9 +110,9 @@ def run_check(options: CheckOptions) -> dict:
 
 def _read_tenant(inputs: Inputs, options: CheckOptions) -> None:
     """The exports, and what reaches the devices being imaged: the ESP, the profiles, device preparation."""
+    from toolkit.facts.targets import device_preparation, effective_profiles, resolve
     from toolkit.rules.esp import effective_esp
     from toolkit.sources.intune import read_exports
-    from toolkit.targets import device_preparation, effective_profiles, resolve
 
     tenant = inputs.tenant = read_exports(list(options.intune))
     targets = resolve(options.target_groups, tenant) if options.target_groups else None
@@ -142,8 +142,8 @@ def coverage_gaps(inputs: Inputs) -> list[str]:
 
 def subject_refs(inputs: Inputs, hashes: dict[str, str]) -> dict:
     """What waiver scopes match on, per result subject."""
-    from toolkit.servicing import effective_build
-    from toolkit.waivers import SubjectRef
+    from toolkit.facts.servicing import effective_build
+    from toolkit.pipeline.waivers import SubjectRef
 
     refs = {}
     for source in inputs.images:
@@ -160,8 +160,8 @@ def subject_refs(inputs: Inputs, hashes: dict[str, str]) -> dict:
 
 def inspect_inside(images: list) -> list:
     """Deep inspection of every image source, with a progress bar on a terminal."""
-    from toolkit.deep import deep_inspect
     from toolkit.render.progress import extraction_progress
+    from toolkit.sources.deep import deep_inspect
 
     with extraction_progress() as progress:
         return deep_inspect(images, progress)
@@ -170,7 +170,7 @@ def inspect_inside(images: list) -> list:
 def _backup_default(inputs: Inputs, baseline: dict) -> dict:
     """TEN002 on images that back up by default (26H2+): every install image's release, as the hive
     says it (WIM XML of enablement releases carries the base build, which cannot tell)."""
-    from toolkit.servicing import hive_build
+    from toolkit.facts.servicing import hive_build
 
     threshold = baseline.get("tenant", {}).get("backup_on_by_default_from")
     images = [i for s in inputs.images for i in s.images if not i.boot_image]

@@ -6,37 +6,12 @@ key name under Component Based Servicing\\Packages (research/builds.md §5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from toolkit.errors import InputError
-from toolkit.inside import UnreadableFile
+from toolkit.facts.inside import Package
+from toolkit.sources.inside import UnreadableFile
 from toolkit.sources.safexml import parse_xml
 
 ASM_V3 = "urn:schemas-microsoft-com:asm.v3"
-
-
-@dataclass(frozen=True)
-class Package:
-    identity: str
-    name: str
-    version: tuple[int, ...]
-    arch: str | None
-    kb: str | None
-    release_type: str | None
-    description: str | None
-
-    @property
-    def kind(self) -> str:
-        low = self.name.lower()
-        if low == "package_for_rollupfix":
-            return "rollup"
-        if low.startswith("package_for_servicingstack"):
-            return "servicing-stack"
-        return "kb" if low.startswith("package_for_kb") else "other"
-
-    @property
-    def version_text(self) -> str:
-        return ".".join(map(str, self.version))
 
 
 def read_mum(raw: bytes, file_name: str) -> Package:

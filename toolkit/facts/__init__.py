@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from toolkit.inside.hives import SoftwareFacts, SystemFacts
-    from toolkit.inside.kernel import KernelFacts
-    from toolkit.inside.packages import Package
-    from toolkit.inside.unattend import UnattendFacts
-    from toolkit.sources.autopilot_file import AutopilotFile
+    from toolkit.facts.autopilot_file import AutopilotFile
+    from toolkit.facts.inside import KernelFacts, Package, SoftwareFacts, SystemFacts, UnattendFacts
 
+# Where Setup looks for an answer file inside the Windows installation (implicit search order),
+# plus the media-root names a captured image sometimes still carries.
+UNATTEND_LOCATIONS = ("/Windows/Panther/Unattend/unattend.xml", "/Windows/Panther/Unattend/autounattend.xml",
+             "/Windows/Panther/unattend.xml", "/Windows/Panther/autounattend.xml",
+             "/Windows/System32/Sysprep/unattend.xml", "/unattend.xml", "/autounattend.xml")
 ARCH_NAMES = {0: "x86", 5: "arm", 6: "ia64", 9: "x64", 12: "arm64"}
 
 

@@ -6,9 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 from toolkit import __version__
-from toolkit.engine import Inputs, Result, blocks, counts
 from toolkit.errors import InputError, read_input
-from toolkit.inspection import image_document
+from toolkit.pipeline.engine import Inputs, Result, blocks, counts
+from toolkit.pipeline.inspect import image_document
 from toolkit.rules.base import Context, Rule
 
 SCHEMA = "oobe-ready/manifest/v1"
