@@ -55,19 +55,11 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
     SOURCE is a .wim, .esd or .swm file (any part of a split set), a raw WIM XML document, or a
     directory holding an offline Windows installation (mounted or applied image).
     """
-    from dataclasses import replace
+    from toolkit.pipeline.inspect import run_inspect
+    from toolkit.render.progress import extraction_progress
 
-    from toolkit.catalog_store import current_catalog
-    from toolkit.pipeline.inspect import inspect_report, select_images
-    from toolkit.sources.wim import read_image_source
-
-    images = [read_image_source(s) for s in sources]
-    images = [replace(s, images=select_images(s, index)) for s in images]  # before any deep work
-    if deep:
-        from toolkit.pipeline.check import inspect_inside
-
-        images = inspect_inside(images)
-    report = inspect_report(images, current_catalog(catalog))
+    with extraction_progress() as progress:  # deep inspection runs to minutes: a bar on a terminal
+        report = run_inspect(sources, index, deep, catalog, progress)
     if fmt == "json":
         from toolkit.render.jsondoc import render_json
 
@@ -206,7 +198,9 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
     import uuid
 
     from toolkit.errors import InputError
-    from toolkit.pipeline.check import CheckOptions, run_check
+    from toolkit.pipeline.check import run_check
+    from toolkit.pipeline.options import CheckOptions
+    from toolkit.render.progress import extraction_progress
 
     config, settings = _settings(config_file)
     value = {key: s.value for key, s in settings.items()}
@@ -223,14 +217,16 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
 
     named = [*sources, *intune, *autopilot_files, value["waivers"], value["catalog"], config.path if config else None]
     check_targets(targets, [str(p) for p in named if p])  # before any slow work
-    manifest = run_check(CheckOptions(
+    options = CheckOptions(
         sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=value["baseline"],
         path=value["path"], tenant_id=tenant_id, cloud=value["cloud"], fail_on=value["fail-on"],
         require=tuple(k.strip() for k in value["require"].split(",") if k.strip()), index=index,
         hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"],
         as_of=value["as-of"].date() if value["as-of"] else None, catalog=value["catalog"],
         target_groups=tuple(value["target-group"]),
-        config={"path": str(config.path), "sha256": config.sha256} if config else None))
+        config={"path": str(config.path), "sha256": config.sha256} if config else None)
+    with extraction_progress() as progress:  # images run to gigabytes: a bar on a terminal
+        manifest = run_check(options, progress)
     _emit_all(manifest, targets)
     _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
     return manifest["summary"]["exit_code"]

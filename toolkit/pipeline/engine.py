@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from toolkit.facts import ImageFacts, ImageSource
+from toolkit.providers.base import Inputs, Skip, Subjects
+from toolkit.providers.registry import BY_RULE_KIND, PROVIDERS
 from toolkit.rules.base import (
     FAIL,
     NOT_APPLICABLE,
@@ -21,11 +22,6 @@ from toolkit.rules.base import (
 
 EXIT_READY, EXIT_BLOCKED, EXIT_INCOMPLETE = 0, 1, 3
 LEVEL = {"blocker": 2, "warning": 1, "info": 0}
-KINDS = ("image", "autopilot", "esp", "tenant")
-NEEDS_LABEL = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
-               "restore": "Windows restore setting (windowsRestoreDeviceEnrollmentConfiguration)",
-               "settings": "settings catalog policy", "ca": "Conditional Access policy",
-               "sp": "service principal"}
 
 
 @dataclass(frozen=True)
@@ -40,74 +36,10 @@ class Result:
         return WAIVED if self.waiver is not None else self.verdict.outcome
 
 
-@dataclass
-class Inputs:
-    """Facts gathered from every source, grouped by the subject each rule family judges."""
-
-    images: list[ImageSource] = field(default_factory=list)
-    tenant: object | None = None          # IntuneFacts
-    esp: object | None = None             # EffectiveEsp: derived once from tenant, judged by ESP rules
-    profiles: object | None = None        # ProfileChoice: the profiles that reach the devices
-    device_preparation: str | None = None  # the device preparation policy the target devices get
-    autopilot_files: list = field(default_factory=list)
-    autopilot_unusable: list[tuple[str, str]] = field(default_factory=list)  # in-image (where, why)
-    deep: bool = True                     # deep inspection on (SVC rules judge); --no-deep skips them
-
-    def image_subjects(self) -> list[tuple[str, ImageFacts]]:
-        return [(f"{s.path}#{i.index}", i) for s in self.images for i in s.images]
-
-
-Subjects = list[tuple[str, object]]
-
-
-def _image_subjects(rule: Rule, inputs: Inputs) -> Subjects | str:
-    if rule.needs == "deep" and not inputs.deep and inputs.images:
-        return "deep inspection off (--no-deep)"
-    return inputs.image_subjects() or "input not supplied: no image supplied"
-
-
-def _autopilot_file_subjects(rule: Rule, inputs: Inputs) -> Subjects | str:
-    return [(f.path, f) for f in inputs.autopilot_files] + \
-        [(where, Verdict(NOT_EVALUATED, f"{where}: {why}")) for where, why in inputs.autopilot_unusable] \
-        or "input not supplied: no offline Autopilot file"
-
-
-def _tenant_subjects(rule: Rule, inputs: Inputs) -> Subjects | str:
-    """Profiles, the effective ESP, or the tenant as a whole; plus, fail-closed, every export file that
-    could not be used whole and might have held this rule's evidence."""
-    tenant = inputs.tenant
-    if tenant is None:
-        return "input not supplied: no Intune/Entra export (--intune)"
-    subjects: Subjects
-    if rule.needs == "profile":
-        choice = inputs.profiles
-        judged = [p for p, _ in choice.judged] if choice else tenant.of("profile")
-        subjects = [(p.subject, p) for p in judged]
-        subjects += [(p.subject, Verdict(NOT_APPLICABLE, f"profile '{p.data.get('displayName')}' is {why}"))
-                     for p, why in (choice.skipped if choice else ())]
-    elif rule.needs == "esp" and inputs.device_preparation:
-        subjects = [(inputs.device_preparation, Verdict(NOT_APPLICABLE, "the devices are provisioned by Autopilot "
-                                                       f"device preparation ({inputs.device_preparation}), which "
-                                                       "shows no Enrollment Status Page"))]
-    elif rule.needs == "esp":
-        subjects = [(inputs.esp.subject, inputs.esp)] if inputs.esp else []
-    elif not rule.needs or tenant.of(rule.needs) or rule.judges_absence:
-        subjects = [("tenant", tenant)]
-    else:
-        subjects = []
-    subjects += [(path, Verdict(NOT_EVALUATED, why))
-                 for path, why, kinds in tenant.incomplete if not rule.needs or rule.needs in kinds]
-    return subjects or f"input not supplied: no {NEEDS_LABEL.get(rule.needs, rule.needs)} in the exports"
-
-
-# Each rule kind's provider of subjects (a rule's `kind`): adding an input kind adds its provider here.
-PROVIDERS = {"image": _image_subjects, "autopilot-file": _autopilot_file_subjects,
-             "autopilot": _tenant_subjects, "esp": _tenant_subjects, "tenant": _tenant_subjects}
-
-
-def subjects_for(rule: Rule, inputs: Inputs) -> Subjects | str:
-    """The subjects a rule judges, or why there are none (a skip reason)."""
-    return PROVIDERS[rule.kind](rule, inputs)
+def subjects_for(rule: Rule, inputs: Inputs) -> Subjects | Skip:
+    """The subjects a rule judges, or why there are none: the provider of the rule's kind decides."""
+    provider = BY_RULE_KIND[rule.kind]
+    return provider.subjects(rule, inputs.of(provider.name))
 
 
 def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Result]:
@@ -117,8 +49,8 @@ def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Resu
             results.append(Result(rule, "-", Verdict(NOT_APPLICABLE, f"not checked on the {ctx.path} path")))
             continue
         subjects = subjects_for(rule, inputs)
-        if isinstance(subjects, str):
-            results.append(Result(rule, "-", Verdict(SKIPPED, subjects)))
+        if isinstance(subjects, Skip):
+            results.append(Result(rule, "-", Verdict(SKIPPED, subjects.message)))
             continue
         for subject_id, subject in subjects:
             if isinstance(subject, Verdict):  # the source already knows it cannot be judged
@@ -132,14 +64,8 @@ def evaluate(rules: tuple[Rule, ...], inputs: Inputs, ctx: Context) -> list[Resu
 
 
 def supplied_kinds(inputs: Inputs) -> set[str]:
-    kinds = set()
-    if inputs.images:
-        kinds.add("image")
-    if inputs.autopilot_files:
-        kinds.add("autopilot")
-    if inputs.tenant is not None:
-        kinds |= inputs.tenant.kinds()
-    return kinds
+    """The `--require` names the supplied inputs satisfy."""
+    return {name for p in PROVIDERS if (facts := inputs.of(p.name)) is not None for name in p.supplied(facts)}
 
 
 def blocking_level(result: Result) -> int:

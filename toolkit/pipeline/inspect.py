@@ -1,4 +1,5 @@
-"""`inspect`: what each image source is, as one plain document both renderers draw from."""
+"""`inspect`: what each image source is, as one plain document both renderers draw from. One straight
+line: read the sources (only the selected index, the files inside when asked) → document."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from datetime import datetime
 
 from toolkit import __version__
 from toolkit.catalog import Catalog
-from toolkit.errors import InputError
 from toolkit.facts import ImageFacts, ImageSource
 from toolkit.facts.release import release_of
 from toolkit.facts.servicing import hive_build, levels
@@ -16,16 +16,16 @@ INSPECT_SCHEMA = "oobe-ready/inspect/v1"
 
 
 
-def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, ...]:
-    if index is None:
-        return source.images
-    if not 1 <= index <= len(source.images):
-        raise InputError(source.path, f"has no image index {index} (indexes 1..{len(source.images)})")
-    return (source.images[index - 1],)
+def run_inspect(paths: tuple[str, ...], index: int | None, deep: bool, catalog: str | None,
+                progress=None) -> dict:
+    from toolkit.catalog_store import current_catalog
+    from toolkit.providers.images import read_images
+
+    return inspect_report(read_images(paths, index, deep, progress), current_catalog(catalog))
 
 
 def inspect_report(sources: list[ImageSource], catalog: Catalog) -> dict:
-    """The inspect document of the sources as given (select indexes with select_images first)."""
+    """The inspect document of the sources as given (one index selected by read_images)."""
     return {
         "schema": INSPECT_SCHEMA,
         "tool": {"name": "oobe-ready", "version": __version__},

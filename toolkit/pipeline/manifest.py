@@ -7,8 +7,10 @@ from datetime import datetime
 
 from toolkit import __version__
 from toolkit.errors import InputError, read_input
-from toolkit.pipeline.engine import Inputs, Result, blocks, counts
+from toolkit.pipeline.engine import Result, blocks, counts
 from toolkit.pipeline.inspect import image_document
+from toolkit.providers.base import Inputs
+from toolkit.providers.registry import PROVIDERS
 from toolkit.rules.base import Context, Rule
 
 SCHEMA = "oobe-ready/manifest/v1"
@@ -18,37 +20,13 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
                    generated_at: datetime, verdict: str, exit_code: int, options: dict, config: dict | None,
                    missing_required: list[str], image_hashes: dict[str, str], waivers: dict,
                    gaps: list[str]) -> dict:
-    manifest_inputs = []
-    for source in inputs.images:
-        manifest_inputs.append({
-            "path": source.path, "kind": source.kind, "size": source.size,
-            "guid": source.header.guid if source.header else None, "xml_sha256": source.xml_sha256 or None,
-            "sha256": image_hashes.get(source.path),
-            **({"part": source.header.part_number} if source.parts else {}),
-        })
-        # the other parts of a split set hold the named part's file data: read too, so listed
-        manifest_inputs += [{"path": path, "kind": source.kind, "size": size, "guid": source.header.guid,
-                             "part": number, "sha256": image_hashes.get(path)}
-                            for number, path, size in source.parts if path != source.path]
-    if inputs.tenant is not None:
-        for path, sha in inputs.tenant.files:
-            manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": sha})
-        for path, sha in inputs.tenant.sidecars:
-            manifest_inputs.append({"path": path, "kind": "intune-assignments", "sha256": sha})
-        read = {i["path"]: i for i in manifest_inputs}
-        for path, why, _ in inputs.tenant.incomplete:
-            if path in read:  # read, but not the whole (one page of a collection)
-                read[path]["error"] = why
-            else:
-                manifest_inputs.append({"path": path, "kind": "intune-export", "sha256": None, "error": why})
-    for apf in inputs.autopilot_files:
-        kind = "autopilot-file (in image)" if apf.image_path else "autopilot-file"
-        manifest_inputs.append({"path": apf.path, "kind": kind, "sha256": apf.sha256})
-
-    subjects = [{"id": f"{s.path}#{i.index}", "kind": "image", "source": s.path,
-                 "facts": image_document(i, ctx.catalog)} for s in inputs.images for i in s.images]
+    manifest_inputs = [entry for p in PROVIDERS if (facts := inputs.of(p.name)) is not None
+                       for entry in p.manifest_inputs(facts, image_hashes)]
+    images, tenant = inputs.of("image"), inputs.of("intune")
+    subjects = [{"id": subject, "kind": "image", "source": subject.rpartition("#")[0],
+                 "facts": image_document(i, ctx.catalog)} for subject, i in (images.indexes() if images else [])]
     not_checked = sorted({r.verdict.message for r in results if r.verdict.outcome == "skipped"})
-    ignored = inputs.tenant.ignored if inputs.tenant is not None else []
+    ignored = tenant.tenant.ignored if tenant is not None else []
     if ignored:
         not_checked.append(f"{len(ignored)} export file(s) held no recognised Intune/Entra object and were "
                            "ignored (ignored_export_files in the manifest names them)")

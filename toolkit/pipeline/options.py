@@ -1,0 +1,27 @@
+"""The settings of one `check` run, as the CLI and config file gave them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    sources: tuple[str, ...] = ()
+    intune: tuple[str, ...] = ()
+    autopilot_files: tuple[str, ...] = ()
+    baseline: str = "wbfo-2026-09"
+    path: str = "oobe"
+    tenant_id: str | None = None
+    cloud: str | None = None
+    fail_on: str = "blocker"
+    require: tuple[str, ...] = ()
+    index: int | None = None
+    hash_images: bool = False
+    deep: bool = True
+    waivers: str | None = None  # the TOML waiver ledger (None: no waivers, e.g. --no-waivers)
+    as_of: date | None = None   # the evaluation date (None: today, UTC)
+    config: dict | None = None  # the config file that supplied settings: {path, sha256}
+    catalog: str | None = None  # a pinned release catalog (--catalog)
+    target_groups: tuple[str, ...] = ()  # --target-group: the Entra groups of the devices being imaged
