@@ -186,3 +186,13 @@ def test_every_unusable_input_is_reported_and_unlabelled_kinds_name_themselves()
     ((_, verdict),) = subjects_for(rule("esp", "esp"), tenant_inputs(IntuneFacts(), device_preparation="DPP"))
     assert verdict.message == ("the devices are provisioned by Autopilot device preparation (DPP), which shows no "
                                "Enrollment Status Page")
+
+
+def test_every_rule_kind_has_one_provider_and_require_names_come_from_them():
+    from toolkit.providers.registry import BY_RULE_KIND, PROVIDERS, REQUIRE_NAMES
+    from toolkit.rules.registry import RULES
+
+    assert {r.kind for r in RULES} <= set(BY_RULE_KIND)
+    owned = [kind for p in PROVIDERS for kind in p.rule_kinds]
+    assert len(owned) == len(set(owned))  # no rule kind served twice
+    assert REQUIRE_NAMES == ("image", "autopilot", "esp", "tenant")
