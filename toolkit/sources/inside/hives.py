@@ -8,6 +8,7 @@ does not say is unknown, never "not set".
 
 from __future__ import annotations
 
+import mmap
 import struct
 import threading
 from collections.abc import Callable, Iterable
@@ -41,22 +42,29 @@ class ForeignHive(UnreadableFile):
 
 
 class Hive:
-    """Path lookups over a regipy hive, each key resolved and each key's values read once."""
+    """Path lookups over a regipy hive: each key's children indexed once (regipy's get_subkey parses
+    every sibling key record on every call, thousands per lookup on a wide hive), each key's values
+    read once."""
 
     def __init__(self, hive) -> None:
-        self._hive = hive
-        self._keys: dict[str, object | None] = {}
+        self._keys: dict[str, object | None] = {"": hive.root}
+        self._children: dict[str, dict[str, object]] = {}
         self._values: dict[str, dict[str, object]] = {}
 
     def key(self, path: str):
         if path not in self._keys:
-            node = self._hive.root
-            for part in path.split("\\"):
-                node = node.get_subkey(part, raise_on_missing=False) if node.subkey_count else None
-                if node is None:
-                    break
-            self._keys[path] = node
+            parent, _, name = path.rpartition("\\")
+            node = self.key(parent)
+            self._keys[path] = None if node is None else self._index(parent, node).get(name.upper())
         return self._keys[path]
+
+    def _index(self, path: str, node) -> dict[str, object]:
+        if path not in self._children:
+            index: dict[str, object] = {}
+            for child in node.iter_subkeys() if node.subkey_count else ():
+                index.setdefault(child.name.upper(), child)  # the first of twins, as get_subkey finds it
+            self._children[path] = index
+        return self._children[path]
 
     def value(self, path: str, name: str) -> object | None:
         if path not in self._values:
@@ -128,15 +136,57 @@ def read_hive(path: Path, reader: Callable[[Hive], T]) -> T:
         _check_base_block(fh.read(BASE_BLOCK), size)
     _BUDGET.left = MAX_HIVE_READ_BYTES  # value bytes this hive may still yield
     try:
-        with time_limit(PARSE_TIMEOUT, "registry hive"):
-            from regipy.registry import RegistryHive
-
+        # Memory-mapped, not copied: only the pages of the keys asked for are read, and the map is
+        # closed here, not whenever the cycle collector gets to regipy's records.
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as stream, \
+                time_limit(PARSE_TIMEOUT, "registry hive"):
             _bound_regipy_value_reads()
-            return reader(Hive(RegistryHive(str(path))))
+            return reader(Hive(_regipy_hive(MappedStream(stream))))
     except UnreadableFile:
         raise
     except Exception as exc:  # regipy raises construct and its own errors on damaged hives
         raise UnreadableFile(f"not a readable registry hive ({type(exc).__name__}: {exc})"[:300]) from None
+
+
+class MappedStream:
+    """A read-only file view over a memory map with BytesIO's seek semantics: regipy seeks past the end
+    (to the "offset" of data held inline in a value record) and reads nothing there."""
+
+    __slots__ = ("_map", "_pos")
+
+    def __init__(self, view: mmap.mmap) -> None:
+        self._map, self._pos = view, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._map) if size is None or size < 0 else self._pos + size
+        data = self._map[self._pos:end]
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._map))[whence]
+        if base + offset < 0:
+            raise ValueError(f"negative seek position {base + offset}")
+        self._pos = base + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+def _regipy_hive(stream):
+    """regipy's RegistryHive over an open stream (its constructor copies the whole file into memory)."""
+    from regipy.registry import REGF_HEADER, NKRecord, RegistryHive
+    from regipy.utils import boomerang_stream
+
+    hive = RegistryHive.__new__(RegistryHive)
+    hive.partial_hive_path = hive.hive_type = None
+    hive._stream = stream
+    with boomerang_stream(stream) as s:
+        hive.header = REGF_HEADER.parse_stream(s)
+        hive.root = NKRecord(next(hive.get_hbin_at_offset().iter_cells(s)), s)
+    hive.name = hive.header.file_name
+    return hive
 
 
 def _check_base_block(block: bytes, size: int) -> None:
