@@ -366,3 +366,41 @@ def test_img007_fixes_and_evidence():
     assert img007.check(WINPE, ctx()).outcome == NOT_APPLICABLE
     missing = img007.check(replace(ENTERPRISE, version=WindowsVersion(10, 0, 26100, None)), ctx())
     assert (missing.outcome, missing.message) == (NOT_EVALUATED, "SPBUILD (UBR) missing (see IMG001)")
+
+
+def test_img007_evidence_and_fixes_of_builds_the_catalog_does_not_list():
+    newer = img007.check(deep_image(26100, 9200), at("2026-11-21"))
+    assert newer.outcome == WARN and newer.evidence == (Evidence(*XML_SPBUILD, f"within 45 days of {NOV}",
+                                                                 "26100.9200"),)
+    assert newer.remediation[0].startswith("Apply the November 2026 cumulative update for Windows 11 24H2")
+    assert img007.check(deep_image(26100, 9200), at("2026-08-20")).evidence[0].actual == "26100.9200"
+    unreleased = img007.check(deep_image(26100, 9000), at("2026-08-20"))
+    assert unreleased.remediation[0] == APPLY_24H2
+    stale_both = img007.check(replace(ENTERPRISE, version=WindowsVersion(10, 0, 26100, 8655)), at("2026-09-01"))
+    assert stale_both.outcome == FAIL and stale_both.message.endswith(BOTH)
+    assert stale_both.remediation[0] == APPLY_24H2  # the fix travels with a verdict every candidate shares
+
+
+@pytest.mark.parametrize("slack, outcome", [(0, PASS), (-1, WARN)])
+def test_img007_newer_than_the_catalog_boundary(slack, outcome):
+    """A build newer than the catalog's newest passes while the newest Patch Tuesday is within the
+    currency window of the newest listed update: 91 days from 2026-08-11 to 2026-11-10."""
+    context = at("2026-11-21")
+    context = replace(context, baseline={**context.baseline, "image": {**context.baseline["image"],
+                                                                       "update_currency_days": 91 + slack}})
+    assert img007.check(deep_image(26100, 9200), context).outcome == outcome
+    exact = img007.check(deep_image(26100, 9168), context)  # the newest listed itself is a listed update
+    assert exact.message.startswith("image update KB5121003 (2026-08-11) is 91 days")
+
+
+def test_img006_esu_boundary_and_img005_boot_and_img003_server():
+    image = replace(ENTERPRISE, version=WindowsVersion(10, 0, 19045, 6456))
+    esu = img006.check(image, replace(ctx("backup"), today=date(2028, 10, 10)))  # the last day of ESU
+    assert esu.outcome == WARN and esu.evidence == (ev("WINDOWS/VERSION/BUILD", "serviced on 2028-10-10",
+                                                       "22H2 enterprise_education ends 2025-10-14"),)
+    assert img006.check(image, replace(ctx("backup"), today=date(2028, 10, 11))).outcome == FAIL
+    boot = img005.check(WINPE, ctx())
+    assert (boot.outcome, boot.message) == (NOT_APPLICABLE, "boot image")
+    assert boot.evidence == (ev("WINDOWS/EDITIONID", "a supported edition", "WindowsPE"),)
+    server = img003.check(replace(ENTERPRISE, installation_type="Server"), ctx())
+    assert (server.outcome, server.message) == (FAIL, "build 26100 is Windows Server (Server): no restore (see IMG002)")

@@ -429,3 +429,24 @@ def test_svc007_unattend_commands():
                                          commands[1]),)
     unreadable = deep(software=SoftwareFacts(), problems={"/autounattend.xml": "unreadable"})
     assert svc007.check(unreadable, ctx()).outcome == NOT_EVALUATED
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.id != "SVC004"], ids=lambda r: r.id)
+def test_an_unreadable_software_hive_is_not_evaluated(rule):  # SVC004 reads unattend files only
+    image = deep(problems={"software": "SOFTWARE hive: dirty hive"}, state_ini=OOBE_STATE,
+                 kernel=KernelFacts((10, 0, 26100, 1742), "x64"))
+    verdict = rule.check(image, ctx())
+    assert (verdict.outcome, verdict.message) == (NOT_EVALUATED, "SOFTWARE hive: dirty hive")
+    assert verdict.evidence == (Evidence(f"{ORIGIN}:software", "(file)"),)
+
+
+def test_svc005_hive_image_state_outranks_the_xml():
+    image = replace(IMAGE, image_state=OOBE_STATE,
+                    deep=DeepFacts(ORIGIN, software=SoftwareFacts(image_state="IMAGE_STATE_COMPLETE")))
+    verdict = svc005.check(image, ctx())
+    assert (verdict.outcome, verdict.message) == (FAIL, f"image state is IMAGE_STATE_COMPLETE, not {OOBE_STATE}: the "
+                                                  "image was not sealed for OOBE")
+    assert verdict.evidence == (
+        Evidence(HIVE, "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State\\ImageState", OOBE_STATE,
+                 "IMAGE_STATE_COMPLETE"),
+        Evidence("/x/install.wim", "/WIM/IMAGE[@INDEX='1']/WINDOWS/SERVICINGDATA/IMAGESTATE", OOBE_STATE, OOBE_STATE))
