@@ -46,7 +46,12 @@ def read_input(path: str | Path, limit: int, what: str) -> bytes:
     """The bytes of an input file the user named, at most `limit`, or an InputError naming it."""
     with open_regular(path, what) as fh:
         try:
-            raw = fh.read(limit + 1)
+            # Sized by the file, not the limit (read(n) reserves n bytes first); a file that grows while
+            # read is still cut at the limit + 1, which tells it is over.
+            want = min(os.fstat(fh.fileno()).st_size, limit) + 1
+            raw = fh.read(want)
+            if len(raw) == want <= limit:  # it grew since fstat: read on, up to the limit + 1
+                raw += fh.read(limit + 1 - want)
         except OSError as exc:
             raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
     if len(raw) > limit:

@@ -88,13 +88,18 @@ def _result(result: Result, fail_on: str) -> dict:
 
 
 def normalised(manifest: dict) -> dict:
-    """The manifest exactly as a saved file reads back (lists, not tuples), so that every format
-    rendered now is byte-identical to the same format rendered later from the saved JSON."""
+    """The manifest exactly as a saved file reads back (lists, not tuples; NaN as a string), so that
+    every format rendered now is byte-identical to the same format rendered later from the saved JSON.
+    Compact, so CPython's C encoder does it: the one indented encoding is the json format's own."""
     import json
 
-    from toolkit.render.jsondoc import render_json
+    try:
+        text = json.dumps(manifest, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # NaN or an infinity read from an export
+        from toolkit.render.safe import finite
 
-    return json.loads(render_json(manifest))
+        text = json.dumps(finite(manifest), ensure_ascii=False)
+    return json.loads(text)
 
 
 def load_manifest(path: str) -> tuple[dict, str]:
