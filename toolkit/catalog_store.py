@@ -19,6 +19,7 @@ import copy
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from functools import cache
@@ -40,6 +41,8 @@ def user_catalog_path() -> Path:
     override = os.environ.get("OOBE_READY_DATA_DIR")
     if override:
         return Path(override) / USER_FILE
+    if sys.platform.startswith("linux"):  # platformdirs' rule, without its import of tempfile at start-up
+        return Path(os.environ.get("XDG_DATA_HOME", "").strip() or Path.home() / ".local/share") / "oobe-ready" / USER_FILE
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("oobe-ready", appauthor=False)) / USER_FILE

@@ -376,9 +376,12 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
 
 def _backend_hint(deep_documents) -> int:
     """One line on stderr when deep inspection was on but no extraction tool is installed: exit 3."""
+    unavailable = [why for d in deep_documents if (why := (d or {}).get("unavailable"))]
+    if not unavailable:  # the usual case: nothing to import
+        return EXIT_OK
     from toolkit.sources.extract import INSTALL_HINT, NO_BACKEND
 
-    if any(((d or {}).get("unavailable") or "").startswith(NO_BACKEND) for d in deep_documents):
+    if any(why.startswith(NO_BACKEND) for why in unavailable):
         click.echo(f"oobe-ready: deep inspection needs wimlib-imagex or 7-Zip: {INSTALL_HINT}", err=True)
         return EXIT_INCOMPLETE
     return EXIT_OK

@@ -1,0 +1,36 @@
+"""Issue 16: start-up at the bare imports. `inspect` without --deep reads the WIM header and XML only:
+it must not load the extraction backends, deep inspection, the hive, PE or package readers, packaging
+or tempfile (measured with `python -X importtime`, as a user would)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_ON_THE_PLAIN_PATH = ("toolkit.sources.extract", "toolkit.sources.deep", "toolkit.sources.inside.hives",
+                         "toolkit.sources.inside.kernel", "toolkit.sources.inside.packages", "regipy", "pefile",
+                         "packaging", "tempfile", "platformdirs", "jsonschema", "rich")
+
+
+def imported(*args: str) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("OOBE_READY_DATA_DIR", None)
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "toolkit", *args], capture_output=True,
+                         text=True, env=env, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return {line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_inspect_without_deep_loads_only_what_it_uses():
+    modules = imported("inspect", "--format", "json", "golden_images/win11_24h2_multi.wim")
+    assert "lxml.etree" in modules and "toolkit.sources.wim" in modules  # the measurement sees imports
+    loaded = sorted(m for m in modules if m.startswith(NOT_ON_THE_PLAIN_PATH))
+    assert loaded == []
+
+
+def test_inspect_with_deep_loads_the_readers():
+    modules = imported("inspect", "--deep", "--format", "json", "golden_images/win11_24h2_multi.wim")
+    assert {"toolkit.sources.deep", "toolkit.sources.inside.hives", "regipy", "pefile"} <= modules
