@@ -42,7 +42,8 @@ def user_catalog_path() -> Path:
     if override:
         return Path(override) / USER_FILE
     if sys.platform.startswith("linux"):  # platformdirs' rule, without its import of tempfile at start-up
-        return Path(os.environ.get("XDG_DATA_HOME", "").strip() or Path.home() / ".local/share") / "oobe-ready" / USER_FILE
+        data = os.environ.get("XDG_DATA_HOME", "").strip() or Path.home() / ".local/share"
+        return Path(data) / "oobe-ready" / USER_FILE
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("oobe-ready", appauthor=False)) / USER_FILE
