@@ -13,9 +13,11 @@ import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 
 from toolkit.facts import (
@@ -121,11 +123,20 @@ def _run_jobs(jobs: list[Job], pool: ThreadPoolExecutor, tmp: Path, progress) ->
         job.work = tmp / str(n)
         job.work.mkdir()
     budget = ByteBudget(MAX_RUN_EXTRACTED_BYTES, MAX_INDEX_EXTRACTED_BYTES)
-    list(pool.map(lambda job: _extract(job, progress, budget), jobs))
+    # Read each index as soon as it is extracted, in order (the first holder of a shared content reads
+    # it for the others), while the next ones extract: at most one index more than there are workers
+    # waits on disk, so temporary disk stays a few indexes' worth however many indexes there are.
+    window = workers() + 1  # the pool's size, as deep_inspect made it
+    queued = iter(jobs)
+    running = deque((job, pool.submit(_extract, job, progress, budget)) for job in islice(queued, window))
     deep: dict[str, DeepFacts] = {}
     cache: dict[str, object] = {}
     deadline = time.monotonic() + RUN_PARSE_TIMEOUT
-    for job in jobs:
+    while running:
+        job, extraction = running.popleft()
+        extraction.result()
+        if (following := next(queued, None)) is not None:
+            running.append((following, pool.submit(_extract, following, progress, budget)))
         deep[job.origin] = job.read(cache, deadline)
         shutil.rmtree(job.work, ignore_errors=True)  # free the disk as soon as an index is read
     return deep
