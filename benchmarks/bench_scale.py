@@ -33,7 +33,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from bench_deep import big_software, capture, golden, insides  # noqa: E402
+from bench_deep import capture, golden, insides, wide_software  # noqa: E402
 from results import median, publish  # noqa: E402
 from results import oobe_ready_check as check  # noqa: E402
 
@@ -46,7 +46,7 @@ def build_images(work: Path, count: int, mib: int) -> list[Path]:
     insides.write_tree(tree, inside, insides.KernelBuilder(work), work)
     images = []
     for n in range(count):
-        big_software(tree, inside, mib, work)  # random payload: every image has its own hive
+        wide_software(tree, inside, mib, work)  # random payload: every image has its own hive
         wim = work / f"image{n:02d}.wim"
         capture(wim, tree, ["Windows 11 Enterprise"])
         images.append(wim)
