@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Metadata reading must not grow with the WIM's size, and start-up must stay light.
 
-Builds a 4 MiB and a 4 GiB WIM with wimlib-imagex (uncompressed, so the file really is that
-large), then records the median of several runs of:
-  - `oobe-ready inspect --format json` on each (whole process), and their ratio (target <= 1.1);
+Builds a 4 MiB and a 2 GiB WIM with wimlib-imagex (uncompressed, so the file really is that
+large), then records the median of several runs of (issue 16 targets):
+  - (a) `oobe-ready inspect --format json` on the small WIM ÷ a bare `python -c 'import click, lxml.etree'`,
+    the floor of any Python CLI that parses XML (target <= 1.3);
+  - (b) `oobe-ready inspect --format json` on each (whole process), and their ratio (target <= 1.05);
   - the in-process header+XML read on each;
   - `wimlib-imagex info` on the same files;
   - the CLI import time (`python -X importtime -c 'import toolkit.cli'`) and `oobe-ready --version`.
@@ -66,7 +68,7 @@ def import_time_us() -> tuple[int, list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--big-gib", type=float, default=4.0)
+    ap.add_argument("--big-gib", type=float, default=2.0)
     ap.add_argument("--write", action="store_true", help="record the figures in benchmarks/RESULTS.md")
     args = ap.parse_args()
     if not shutil.which("wimlib-imagex"):
@@ -89,6 +91,7 @@ def main() -> None:
                 "wimlib": median(lambda w=wim: run(["wimlib-imagex", "info", str(w)]), args.runs),
             }
         version = median(lambda: run([*cli, "--version"]), args.runs)
+        bare = median(lambda: run([sys.executable, "-c", "import click, lxml.etree"]), args.runs)
         import_us, top = import_time_us()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -109,12 +112,15 @@ def main() -> None:
         "|---|---|---|---|",
         f"| file size | {rows['small']['size']:,} B | {rows['big']['size']:,} B | "
         f"{rows['big']['size'] / rows['small']['size']:.0f}x |",
-        f"| `oobe-ready inspect --format json` (whole process) | {ms(rows['small']['inspect'])} | "
-        f"{ms(rows['big']['inspect'])} | **{ratio:.3f}** (target <= 1.1) |",
+        f"| (b) `oobe-ready inspect --format json` (whole process) | {ms(rows['small']['inspect'])} | "
+        f"{ms(rows['big']['inspect'])} | **{ratio:.3f}** (target <= 1.05) |",
         f"| header + XML read in-process | {ms(rows['small']['read'])} | {ms(rows['big']['read'])} | "
         f"{rows['big']['read'] / rows['small']['read']:.3f} |",
         f"| `wimlib-imagex info` | {ms(rows['small']['wimlib'])} | {ms(rows['big']['wimlib'])} | "
         f"{rows['big']['wimlib'] / rows['small']['wimlib']:.3f} |",
+        "",
+        f"(a) `inspect --format json` on the small WIM ÷ a bare `python -c 'import click, lxml.etree'` "
+        f"({ms(bare)}): **{rows['small']['inspect'] / bare:.2f}** (target <= 1.3).",
         "",
         f"`inspect --format json` vs `wimlib-imagex info` on the big WIM: "
         f"{rows['big']['inspect'] / rows['big']['wimlib']:.1f}x (Python interpreter start-up dominates; "

@@ -54,12 +54,20 @@ def deep(value: object) -> object:
 
 
 # in JSON text, these can only occur inside strings: escaping them keeps the value and the syntax
-_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]|(?<=:):|(?<=#)#")
+# (every `:` after a `:` and `#` after a `#`, so no `::` or `##` is left; written without look-behinds,
+# which would keep the engine from skipping ahead to the next candidate character)
+_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]|::+|##+")
 
 
 def json_text(text_: str) -> str:
     """JSON text with nothing a runner or terminal acts on; it parses back to the same document."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text_)
+    return _JSON_UNSAFE.sub(_escape_run, text_)
+
+
+def _escape_run(match: re.Match) -> str:
+    found = match.group()
+    kept = found[0] if found[0] in ":#" else ""  # the first of a run of colons or hashes stays
+    return kept + "".join(f"\\u{ord(c):04x}" for c in found[len(kept):])
 
 
 def finite(value: object) -> object:
