@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -212,6 +213,7 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
     return found
 
 
+@lru_cache(maxsize=64)  # every object of an export names the same few contexts
 def _host(context: str) -> str:
     """The Graph host an @odata.context names; a malformed URL names no known host."""
     try:
