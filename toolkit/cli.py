@@ -183,15 +183,30 @@ def _settings(config_file: str | None):
     return resolve(click.get_current_context(), config_file)
 
 
+def input_options(command):
+    """One repeatable option per input kind that has one (the registry's order); images are SOURCEs."""
+    from toolkit.providers.registry import PROVIDERS
+
+    for provider in reversed([p for p in PROVIDERS if p.flag]):
+        command = click.option(provider.flag, f"input_{provider.name.replace('-', '_')}", multiple=True,
+                               metavar=provider.metavar, help=provider.help)(command)
+    return command
+
+
+def given_inputs(sources: tuple[str, ...], values: dict) -> dict[str, tuple[str, ...]]:
+    """The paths given per input kind: SOURCE arguments for the kind without a flag."""
+    from toolkit.providers.registry import PROVIDERS
+
+    return {p.name: tuple(values.get(f"input_{p.name.replace('-', '_')}", ())) if p.flag else sources
+            for p in PROVIDERS}
+
+
 @cli.command("check")
 @click.argument("sources", nargs=-1, metavar="[SOURCE...]")
-@click.option("--intune", multiple=True, metavar="PATH",
-              help="Intune/Entra export: a JSON file or a folder (repeatable).")
-@click.option("--autopilot-file", "autopilot_files", multiple=True, metavar="FILE",
-              help="An offline AutopilotConfigurationFile.json (repeatable).")
+@input_options
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index of each SOURCE.")
 @settings_options
-def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, **_) -> int:
+def check_cmd(sources, index, config_file, no_waivers, **values) -> int:
     """Evaluate the rules over images, Autopilot profiles, ESP and tenant exports and emit the
     pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete; the same whatever
     the output formats."""
@@ -211,14 +226,19 @@ def check_cmd(sources, intune, autopilot_files, index, config_file, no_waivers, 
             tenant_id = str(uuid.UUID(tenant_id))
         except ValueError:
             raise InputError(None, f"--tenant-id {tenant_id!r} is not a GUID") from None
-    if not (sources or intune or autopilot_files):
-        raise click.UsageError("nothing to check: give image SOURCEs, --intune or --autopilot-file")
+    inputs = given_inputs(sources, values)
+    if not any(inputs.values()):
+        from toolkit.providers.registry import PROVIDERS
+
+        *first, last = ["image SOURCEs", *(p.flag for p in PROVIDERS if p.flag)]
+        raise click.UsageError(f"nothing to check: give {', '.join(first)} or {last}")
     from toolkit.files import check_targets
 
-    named = [*sources, *intune, *autopilot_files, value["waivers"], value["catalog"], config.path if config else None]
+    named = [*(p for paths in inputs.values() for p in paths), value["waivers"], value["catalog"],
+             config.path if config else None]
     check_targets(targets, [str(p) for p in named if p])  # before any slow work
     options = CheckOptions(
-        sources=sources, intune=intune, autopilot_files=autopilot_files, baseline=value["baseline"],
+        inputs=inputs, baseline=value["baseline"],
         path=value["path"], tenant_id=tenant_id, cloud=value["cloud"], fail_on=value["fail-on"],
         require=tuple(k.strip() for k in value["require"].split(",") if k.strip()), index=index,
         hash_images=value["hash-images"], deep=value["deep"], waivers=None if no_waivers else value["waivers"],

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    sources: tuple[str, ...] = ()
-    intune: tuple[str, ...] = ()
-    autopilot_files: tuple[str, ...] = ()
+    inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provider name -> the paths given
     baseline: str = "wbfo-2026-09"
     path: str = "oobe"
     tenant_id: str | None = None
@@ -25,3 +23,6 @@ class CheckOptions:
     config: dict | None = None  # the config file that supplied settings: {path, sha256}
     catalog: str | None = None  # a pinned release catalog (--catalog)
     target_groups: tuple[str, ...] = ()  # --target-group: the Entra groups of the devices being imaged
+
+    def given(self, provider: str) -> tuple[str, ...]:
+        return self.inputs.get(provider, ())

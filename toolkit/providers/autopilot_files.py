@@ -17,13 +17,15 @@ class AutopilotFiles:
 
 class AutopilotFilesProvider(Provider):
     name, rule_kinds, requires = "autopilot-file", ("autopilot-file",), ("autopilot",)
+    order, flag, metavar = 30, "--autopilot-file", "FILE"
+    help = "An offline AutopilotConfigurationFile.json (repeatable)."
 
     def read(self, options, inputs: Inputs, progress: Progress) -> AutopilotFiles | None:
         files = []
-        if options.autopilot_files:
+        if options.given(self.name):
             from toolkit.sources.autopilot_file import read_autopilot_file
 
-            files = [read_autopilot_file(p) for p in options.autopilot_files]
+            files = [read_autopilot_file(p) for p in options.given(self.name)]
         # a file found inside an image is judged like one given with --autopilot-file (read after images)
         indexes = [i for _, i in inputs.of("image").indexes() if i.deep] if inputs.of("image") else []
         files += [f for i in indexes for f in i.deep.autopilot_files]

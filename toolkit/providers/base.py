@@ -38,9 +38,13 @@ class Inputs:
 class Provider:
     """One input kind. `facts` is what `read` returned (None: not supplied)."""
 
-    name: str = ""                     # key in Inputs.read
+    name: str = ""                     # key in Inputs.read and CheckOptions.inputs
     rule_kinds: tuple[str, ...] = ()   # the rule `kind`s whose subjects it provides
     requires: tuple[str, ...] = ()     # the `--require` names it can supply
+    order: int = 50                    # read and listed in this order (lowest first)
+    flag: str | None = None            # its repeatable `check` option (None: the SOURCE arguments)
+    metavar: str = "PATH"
+    help: str = ""
 
     def read(self, options: CheckOptions, inputs: Inputs, progress: Progress) -> object | None:
         raise NotImplementedError

@@ -45,12 +45,12 @@ def read_images(paths: tuple[str, ...], index: int | None, deep: bool, progress:
 
 
 class Images(Provider):
-    name, rule_kinds, requires = "image", ("image",), ("image",)
+    name, rule_kinds, requires, order = "image", ("image",), ("image",), 10
 
     def read(self, options, inputs: Inputs, progress: Progress) -> ImageInputs | None:
-        if not options.sources:
+        if not options.given(self.name):
             return None
-        return ImageInputs(read_images(options.sources, options.index, options.deep, progress), options.deep)
+        return ImageInputs(read_images(options.given(self.name), options.index, options.deep, progress), options.deep)
 
     def subjects(self, rule, facts: ImageInputs | None) -> Subjects | Skip:
         if facts is None or not facts.indexes():

@@ -21,15 +21,16 @@ class TenantInputs:
 
 class IntuneExports(Provider):
     name, rule_kinds, requires = "intune", ("autopilot", "esp", "tenant"), tuple(dict.fromkeys(KIND_OF.values()))
+    order, flag, help = 20, "--intune", "Intune/Entra export: a JSON file or a folder (repeatable)."
 
     def read(self, options, inputs: Inputs, progress: Progress) -> TenantInputs | None:
-        if not options.intune:
+        if not options.given(self.name):
             return None
         from toolkit.facts.targets import device_preparation, effective_profiles, resolve
         from toolkit.rules.esp import effective_esp
         from toolkit.sources.intune import read_exports
 
-        tenant = read_exports(list(options.intune))
+        tenant = read_exports(list(options.given(self.name)))
         targets = resolve(options.target_groups, tenant) if options.target_groups else None
         return TenantInputs(tenant, effective_esp(tenant.of("esp"), targets, tenant.of("group")),
                             effective_profiles(tenant.of("profile"), targets),
