@@ -303,7 +303,8 @@ def img006(image: ImageFacts, ctx: Context) -> Verdict:
 
 
 @rule(id="IMG007", title="Update currency", severity="warning", kind="image",
-      rationale="An image more than 45 days behind the newest security update reaches devices unpatched "
+      rationale="An image further behind the newest security update than the baseline's update-currency window "
+                "(`update_currency_days`) reaches devices unpatched "
                 "and costs update time at OOBE. A serviced release gets a security update every Patch Tuesday "
                 "(the second Tuesday of the month), so those count even before the release catalog lists them.",
       remediation=("Refresh the image monthly with the latest security (B) update.",),
