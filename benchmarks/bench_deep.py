@@ -4,10 +4,10 @@
 Builds, with the same real tools as the golden images (hivexregedit, mingw-w64, wimlib-imagex), an
 offline Windows tree whose SOFTWARE hive is realistically wide and large (~M MiB: 500 keys beside
 Microsoft\\Windows, 150 beside Microsoft\\Windows\\CurrentVersion, 100 beside Windows NT\\CurrentVersion,
-1,000 Component Based Servicing packages, and Classes keys up to the size; hivex writes about 35 KB
-per key, so a 100 MiB hive holds ~3,000 keys where Windows packs ~300,000: the widths on the paths the
-reader walks are real, the density is not) and whose ntoskrnl.exe has a real kernel's size (12 MiB),
-then captures:
+1,000 Component Based Servicing packages, 2,000 Classes keys holding the bytes; hivex leaves outgrown
+subkey lists behind, so the hive holds fewer keys than Windows would pack in the same size: the
+widths on the paths the reader walks are real, the density is not) and whose ntoskrnl.exe has a real
+kernel's size (12 MiB), then captures:
   - a 1-index WIM;
   - an 11-index WIM whose editions each have their own SOFTWARE hive (EditionID differs, so the
     content does too, as on Microsoft media), sharing the kernel and the packages;
@@ -52,7 +52,8 @@ from toolkit.sources.wim import read_image_source  # noqa: E402
 CBS = insides.CBS
 HIVE = "Windows/System32/config/SOFTWARE"
 KERNEL_BYTES = 12 * 2**20  # ntoskrnl.exe of Windows 11 24H2 is about 12 MiB
-BYTES_PER_KEY = 35_500  # what one key costs in a hive written by hivex (measured)
+CLASSES = 2000
+SHAPE_BYTES = 27_400_000  # this shape with 256-byte values, written by hivexregedit (measured)
 MARKER = "EDITION-VARIANT-00"  # patched per edition (same length) so each edition's hive differs
 
 
@@ -73,9 +74,11 @@ def wide_software(tree: Path, inside: insides.Inside, mib: int, work: Path) -> N
     for n in range(1000):
         content[f"{CBS}\\Package_{n:04d}_for_KB50{n:05d}~31bf3856ad364e35~amd64~~26100.{n}.1.1"] = {
             "CurrentState": 0x70, "InstallName": f"Package_{n:04d}.mum", "InstallLocation": "\\\\?\\C:\\Windows"}
-    # hivex spends about BYTES_PER_KEY per key it writes: Classes takes the keys that make up the size
-    for n in range(max(0, mib * 2**20 // BYTES_PER_KEY - 1750)):
-        content[f"Classes\\.ext{n:05d}"] = {"Content Type": f"application/x-{n}", "Data": blob(256)}
+    # 2,000 Classes keys carry the bytes: hivex leaves each outgrown subkey list behind, so what a
+    # hive of this shape takes without the data (SHAPE_BYTES, measured) is counted off first
+    per_key = max(256, (mib * 2**20 - SHAPE_BYTES) // CLASSES)
+    for n in range(CLASSES):
+        content[f"Classes\\.ext{n:05d}"] = {"Content Type": f"application/x-{n}", "Data": blob(per_key)}
     insides.write_hive(tree / HIVE, r"HKEY_LOCAL_MACHINE\SOFTWARE", content, work)
 
 
