@@ -183,14 +183,18 @@ def _settings(config_file: str | None):
     return resolve(click.get_current_context(), config_file)
 
 
-def input_options(command):
-    """One repeatable option per input kind that has one (the registry's order); images are SOURCEs."""
-    from toolkit.providers.registry import PROVIDERS
+class WithInputOptions(click.Command):
+    """`check` with one repeatable option per input kind that has one (the registry's order; images are
+    SOURCEs), added when the command is first parsed so that other commands never load the providers."""
 
-    for provider in reversed([p for p in PROVIDERS if p.flag]):
-        command = click.option(provider.flag, f"input_{provider.name.replace('-', '_')}", multiple=True,
-                               metavar=provider.metavar, help=provider.help)(command)
-    return command
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not getattr(self, "_inputs_added", False):
+            from toolkit.providers.registry import PROVIDERS
+
+            self.params[1:1] = [click.Option([p.flag, f"input_{p.name.replace('-', '_')}"], multiple=True,
+                                             metavar=p.metavar, help=p.help) for p in PROVIDERS if p.flag]
+            self._inputs_added = True
+        return super().get_params(ctx)
 
 
 def given_inputs(sources: tuple[str, ...], values: dict) -> dict[str, tuple[str, ...]]:
@@ -201,9 +205,8 @@ def given_inputs(sources: tuple[str, ...], values: dict) -> dict[str, tuple[str,
             for p in PROVIDERS}
 
 
-@cli.command("check")
+@cli.command("check", cls=WithInputOptions)
 @click.argument("sources", nargs=-1, metavar="[SOURCE...]")
-@input_options
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index of each SOURCE.")
 @settings_options
 def check_cmd(sources, index, config_file, no_waivers, **values) -> int:
