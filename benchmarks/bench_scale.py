@@ -79,9 +79,10 @@ def disk_peak(fn, tmp: Path) -> int:
         nonlocal peak
         while not done.is_set():
             total = 0
-            for path in tmp.rglob("*"):
-                with contextlib.suppress(OSError):  # removed while counted
-                    total += path.stat().st_size if path.is_file() else 0
+            for folder, _, names in os.walk(tmp):  # os.walk skips folders removed while walked
+                for name in names:
+                    with contextlib.suppress(OSError):  # removed while counted
+                        total += os.stat(os.path.join(folder, name), follow_symlinks=False).st_size
             peak = max(peak, total)
             time.sleep(0.01)
 

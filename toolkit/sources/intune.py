@@ -97,7 +97,8 @@ def _load(path: Path) -> tuple[object, str]:
         raise InputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as exc:  # an integer of more digits than Python converts (4300)
         raise InputError(path, f"not usable JSON ({str(exc).split(';')[0]})") from None
-    if _depth(doc) > MAX_JSON_DEPTH:
+    # a document with no more brackets than the limit cannot nest deeper (UTF-16 only overcounts)
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and _depth(doc) > MAX_JSON_DEPTH:
         raise InputError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return doc, hashlib.sha256(raw).hexdigest()
 
@@ -256,14 +257,19 @@ def _attach_backup_assignments(facts: IntuneFacts) -> None:
     """IntuneBackupAndRestore keeps assignments in `<Kind>/Assignments/<name>.json` beside
     `<Kind>/<name>.json`; a separate Graph `/assignments` response names its object's id. Give each
     object the assignments found for it."""
+    folders: dict[str, bool] = {}  # export folder -> has an Assignments folder (one stat per folder)
     for kind, objects in facts.objects.items():
         for n, obj in enumerate(objects):
             separate = facts.assignments.get(str(obj.data.get("id") or "").lower())
             if separate is not None and "assignments" not in obj.data:
                 objects[n] = obj = ExportObject(kind, obj.file, obj.pointer, {**obj.data, "assignments": separate})
-            path = Path(obj.file)
-            sidecar = path.parent / "Assignments" / path.name
-            if "assignments" in obj.data or not sidecar.is_file():
+            if "assignments" in obj.data:
+                continue
+            folder, name = os.path.split(obj.file)
+            if folder not in folders:
+                folders[folder] = os.path.isdir(os.path.join(folder, "Assignments"))
+            sidecar = Path(folder, "Assignments", name)
+            if not folders[folder] or not sidecar.is_file():
                 continue
             try:
                 assignments, sha256 = _load(sidecar)
