@@ -74,6 +74,9 @@ def main() -> None:
     if not shutil.which("wimlib-imagex"):
         sys.exit("wimlib-imagex not found: apt-get install wimtools")
 
+    # As pip leaves an installed package: byte-compiled (a checkout run with PYTHONDONTWRITEBYTECODE=1,
+    # as this machine sets it, would otherwise compile every toolkit module at each start)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "toolkit")], check=True)
     work = HERE / "work"
     work.mkdir(exist_ok=True)
     small, big = work / "small-4MiB.wim", work / f"big-{args.big_gib:g}GiB.wim"

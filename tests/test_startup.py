@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOT_ON_THE_PLAIN_PATH = ("toolkit.sources.extract", "toolkit.sources.deep", "toolkit.sources.inside.hives",
                          "toolkit.sources.inside.kernel", "toolkit.sources.inside.packages", "regipy", "pefile",
-                         "packaging", "tempfile", "platformdirs", "jsonschema", "rich", "toolkit.providers.registry",
+                         "packaging", "tempfile", "platformdirs", "jsonschema", "rich", "toolkit.providers",
                          "toolkit.facts.intune")
 
 

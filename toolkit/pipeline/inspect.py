@@ -19,7 +19,7 @@ INSPECT_SCHEMA = "oobe-ready/inspect/v1"
 def run_inspect(paths: tuple[str, ...], index: int | None, deep: bool, catalog: str | None,
                 progress=None) -> dict:
     from toolkit.catalog_store import current_catalog
-    from toolkit.providers.images import read_images
+    from toolkit.sources.images import read_images
 
     return inspect_report(read_images(paths, index, deep, progress), current_catalog(catalog))
 

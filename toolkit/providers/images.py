@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from toolkit.errors import InputError
 from toolkit.facts import ImageFacts, ImageSource
 from toolkit.providers.base import NOT_SUPPLIED, SWITCHED_OFF, Inputs, Progress, Provider, Skip, Subjects
+from toolkit.sources.images import read_images
 
 
 @dataclass(frozen=True)
@@ -21,27 +21,6 @@ class ImageInputs:
         """XML documents are small and always hashed; image files (every part) only when `whole`."""
         return [p for s in self.sources if s.kind != "directory" and (whole or s.header is None)
                 for p in [s.path] + [path for _, path, _ in s.parts if path != s.path]]
-
-
-def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, ...]:
-    if index is None:
-        return source.images
-    if not 1 <= index <= len(source.images):
-        raise InputError(source.path, f"has no image index {index} (indexes 1..{len(source.images)})")
-    return (source.images[index - 1],)
-
-
-def read_images(paths: tuple[str, ...], index: int | None, deep: bool, progress: Progress) -> list[ImageSource]:
-    """Each source, only the selected index (before any deep work), with the files inside read."""
-    from toolkit.sources.wim import read_image_source
-
-    sources = [read_image_source(p) for p in paths]
-    sources = [replace(s, images=select_images(s, index)) for s in sources]
-    if deep:
-        from toolkit.sources.deep import deep_inspect
-
-        sources = deep_inspect(sources, progress)
-    return sources
 
 
 class Images(Provider):
