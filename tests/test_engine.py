@@ -196,3 +196,14 @@ def test_every_rule_kind_has_one_provider_and_require_names_come_from_them():
     owned = [kind for p in PROVIDERS for kind in p.rule_kinds]
     assert len(owned) == len(set(owned))  # no rule kind served twice
     assert REQUIRE_NAMES == ("image", "autopilot", "esp", "tenant")
+
+
+def test_fail_on_never_reports_without_failing():
+    """Report-only: the verdict stays what a blocker threshold gives (a finding is never called ready), no
+    finding blocks, the exit code is 0; missing evidence still ends incomplete."""
+    failed_blocker = result(BLOCKER, FAIL)
+    assert not blocks(failed_blocker, "never")
+    assert decide([failed_blocker], "never", []) == ("blocked", 0)
+    assert decide([result(WARNING, FAIL)], "never", []) == ("ready", 0)
+    assert decide([result(BLOCKER, NOT_EVALUATED)], "never", []) == ("incomplete", 3)
+    assert decide([failed_blocker], "blocker", []) == ("blocked", 1)

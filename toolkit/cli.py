@@ -152,7 +152,9 @@ def settings_options(command):
         click.option("--tenant-id", help="Expected tenant GUID (checked against the Autopilot file)."),
         click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]),
                      help="The tenant's cloud (else taken from the exports' @odata.context)."),
-        click.option("--fail-on", type=click.Choice(["blocker", "warning"]), default="blocker", show_default=True),
+        click.option("--fail-on", type=click.Choice(["blocker", "warning", "never"]), default="blocker",
+                     show_default=True, help="The lowest severity that blocks; never: report every finding and "
+                                             "block on none (missing evidence still ends incomplete)."),
         click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="OOBE_READY_AS_OF",
                      metavar="YYYY-MM-DD",
                      help="Evaluation date for lifecycle, update currency and waiver expiry (default: today, UTC; "

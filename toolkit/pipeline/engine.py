@@ -22,6 +22,8 @@ from toolkit.rules.base import (
 
 EXIT_READY, EXIT_BLOCKED, EXIT_INCOMPLETE = 0, 1, 3
 LEVEL = {"blocker": 2, "warning": 1, "info": 0}
+# --fail-on: the lowest level that blocks; "never" reports every finding and blocks on none
+THRESHOLD = {"warning": 1, "blocker": 2, "never": 3}
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,14 @@ def blocking_level(result: Result) -> int:
 def blocks(result: Result, fail_on: str) -> bool:
     """A non-waived finding at or above the --fail-on threshold."""
     level = blocking_level(result)
-    return level > 0 and level >= LEVEL[fail_on]
+    return level > 0 and level >= THRESHOLD[fail_on]
 
 
 def decide(results: list[Result], fail_on: str, missing_required: list[str]) -> tuple[str, int]:
-    if any(blocks(r, fail_on) for r in results):
-        return "blocked", EXIT_BLOCKED
+    """The verdict and exit code. Report-only (`--fail-on never`) keeps the verdict a blocker would give,
+    so a finding is never called ready, and exits 0 for it; missing evidence still ends incomplete."""
+    if any(blocks(r, "blocker" if fail_on == "never" else fail_on) for r in results):
+        return "blocked", EXIT_READY if fail_on == "never" else EXIT_BLOCKED
     if missing_required or any(r.verdict.outcome == NOT_EVALUATED for r in results):
         return "incomplete", EXIT_INCOMPLETE
     return "ready", EXIT_READY

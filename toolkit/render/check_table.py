@@ -26,7 +26,10 @@ def settings_line(manifest: dict) -> str:
     """Every setting that shaped the verdict, and the config file that supplied any of them."""
     options = manifest["options"]
     catalog = manifest["catalog"]
-    parts = [f"baseline {manifest['baseline']['id']}", f"path {manifest['path']}", f"fail on {options['fail_on']}",
+    fail_on = f"fail on {options['fail_on']}"
+    if options["fail_on"] == "never":
+        fail_on += " (report only: findings exit 0)"
+    parts = [f"baseline {manifest['baseline']['id']}", f"path {manifest['path']}", fail_on,
              f"as of {manifest['as_of']}", "deep on" if options.get("deep", True) else "deep off",
              f"catalog {catalog['as_of']} ({catalog.get('source', 'shipped')})"]
     parts += [f"{label} {value}" for label, key in (("require", "require"), ("index", "index"),
