@@ -207,10 +207,17 @@ def test_unknown_format_is_a_usage_error(cli):
 
 
 def test_unwritable_output_leaves_no_partial_file(cli, tmp_path):
-    target = tmp_path / "missing-dir" / "out.sarif"
+    (tmp_path / "a-file").write_text("x")
+    target = tmp_path / "a-file" / "out.sarif"  # its folder would have to be a file
     result = cli("check", GOLDEN / "win11_24h2_multi.xml", "-o", f"sarif={target}")
     assert result.code == 2 and str(target) in result.err
-    assert not target.parent.exists()
+    assert (tmp_path / "a-file").read_text() == "x"
+
+
+def test_report_folders_are_created(cli, tmp_path):
+    target = tmp_path / "reports" / "2026-11" / "out.sarif"
+    result = cli("check", GOLDEN / "win11_24h2_multi.xml", "-o", f"sarif={target}")
+    assert result.code in (0, 1, 3) and json.loads(target.read_text())["version"] == "2.1.0"
 
 
 def test_html_is_self_contained(cli, deep_tools, tmp_path):

@@ -30,25 +30,71 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ctx.exit()
 
 
+# Options of the whole program, taken before or after the command (`oobe-ready check --debug …`).
+GLOBAL_FLAGS = {"--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
+COLORS = ("auto", "always", "never")
+QUIET = {"on": False}  # -q: no notices on stderr (errors stay)
+
+
+def split_global_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The global options wherever they stand (up to a `--`), and the rest in order."""
+    found, rest = [], []
+    items = iter(argv)
+    for arg in items:
+        if arg == "--":
+            rest += [arg, *items]
+            break
+        if arg in GLOBAL_FLAGS:
+            found.append(arg)
+        elif arg == "--color":
+            found += [arg, next(items, "")]
+        elif arg.startswith("--color="):
+            found.append(arg)
+        else:
+            rest.append(arg)
+    return found, rest
+
+
+def notice(line: str) -> None:
+    """A line for the person at the terminal (not an error): silenced by -q."""
+    if not QUIET["on"]:
+        click.echo(f"oobe-ready: {_safe(line)}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help="Show the version and the release catalog's date, and exit.")
-@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
-def cli(debug: bool) -> None:
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors (before or after the command).")
+@click.option("--color", type=click.Choice(COLORS), default="auto", show_default=True,
+              help="Colour in terminal tables (NO_COLOR / FORCE_COLOR are honoured too).")
+@click.option("-q", "--quiet", is_flag=True, help="No notices on stderr; errors stay.")
+def cli(debug: bool, color: str, quiet: bool) -> None:
     """Gate Windows golden images and their Autopilot/ESP/tenant settings for
-    Windows Backup for Organizations restore."""
+    Windows Backup for Organizations restore. --debug, --color and -q may stand before or after the
+    command."""
+    import os
+
+    QUIET["on"] = quiet
+    if color == "never":
+        os.environ["NO_COLOR"] = "1"
+        os.environ.pop("FORCE_COLOR", None)
+    elif color == "always":
+        os.environ["FORCE_COLOR"] = "1"
+        os.environ.pop("NO_COLOR", None)
 
 
 @cli.command("inspect")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index (1-based).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format; json is stable (schema oobe-ready/inspect/v1).")
+@click.option("-o", "--output", "--format", "outputs", multiple=True, metavar="FORMAT[=FILE]",
+              help="table (default) or json (stable: schema oobe-ready/inspect/v1); =FILE writes a file. "
+                   "--format is an alias.")
 @click.option("--deep/--no-deep", default=False, show_default=True,
               help="Also read the files inside each index (hives, kernel, packages, unattend, State.ini, "
                    "Autopilot file) with wimlib-imagex or 7-Zip.")
 @click.option("--catalog", metavar="FILE", help="Pin this release catalog.")
-def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: bool, catalog: str | None) -> int:
+def inspect_cmd(sources: tuple[str, ...], index: int | None, outputs: tuple[str, ...], deep: bool,
+                catalog: str | None) -> int:
     """Show what each image is: container facts, and per index the edition, architecture,
     build.UBR, feature release, the update it carries, languages and boot-image status.
 
@@ -58,82 +104,152 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, fmt: str, deep: boo
     from toolkit.pipeline.inspect import run_inspect
     from toolkit.render.progress import extraction_progress
 
+    targets = _parse_outputs(outputs, ("table", "json"))
+    _check_document_targets(targets, sources)
     with extraction_progress() as progress:  # deep inspection runs to minutes: a bar on a terminal
         report = run_inspect(sources, index, deep, catalog, progress)
-    if fmt == "json":
-        from toolkit.render.jsondoc import render_json
 
-        click.echo(render_json(report), nl=False)
-    else:
+    def draw(fmt: str) -> str | None:
+        if fmt == "json":
+            return None
         from toolkit.render.inspect_table import render_inspect_table
         from toolkit.render.safe import deep
 
-        render_inspect_table(deep(report))
+        if target_of(targets, "table") is None:
+            render_inspect_table(deep(report))  # straight to the terminal, with its width and colour
+            return ""
+        return _captured(lambda stream: render_inspect_table(deep(report), stream))
+
+    _write_documents(targets, report, draw)
     return _backend_hint(i["deep"] for s in report["sources"] for i in s["images"])
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True,
-              help="markdown is docs/rules.md.")
-def rules_cmd(fmt: str) -> int:
+@click.option("-o", "--output", "--format", "outputs", multiple=True, metavar="FORMAT[=FILE]",
+              help="table (default), markdown (docs/rules.md) or json; =FILE writes a file. --format is an alias.")
+def rules_cmd(outputs: tuple[str, ...]) -> int:
     """List every rule: ID, severity, input kind, paths and title."""
     from toolkit.rules.registry import RULES
 
-    if fmt == "markdown":
-        from toolkit.render.rules_doc import render_rules
+    targets = _parse_outputs(outputs, ("table", "markdown", "json"))
+    _check_document_targets(targets)
 
-        click.echo(render_rules(RULES), nl=False)
-        return EXIT_OK
-    for r in RULES:
-        click.echo(f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}")
+    def draw(fmt: str) -> str | None:
+        if fmt == "markdown":
+            from toolkit.render.rules_doc import render_rules
+
+            return render_rules(RULES)
+        return "".join(f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}\n" for r in RULES)
+
+    _write_documents(targets, {"schema": "oobe-ready/rules/v1", "rules": [_rule_document(r) for r in RULES]}, draw)
     return EXIT_OK
+
+
+def _rule_document(rule) -> dict:
+    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "kind": rule.kind,
+            "paths": list(rule.paths), "rationale": rule.rationale, "remediation": list(rule.remediation),
+            "docs": rule.docs}
 
 
 @cli.command("explain")
 @click.argument("rule_id")
-def explain_cmd(rule_id: str) -> int:
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]",
+              help="table (default) or json; =FILE writes a file.")
+def explain_cmd(rule_id: str, outputs: tuple[str, ...]) -> int:
     """Show a rule's rationale, remediation steps and documentation link."""
     from toolkit.errors import InputError
     from toolkit.rules.registry import BY_ID, current_id
 
+    targets = _parse_outputs(outputs, ("table", "json"))
+    _check_document_targets(targets)
     r = BY_ID.get(current_id(rule_id))
     if r is None:
         raise InputError(None, f"unknown rule {rule_id!r}; `oobe-ready rules` lists them")
-    click.echo(f"{r.id}: {r.title}\nseverity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}\n")
-    click.echo(f"why: {r.rationale}\n\nhow to fix:")
-    for n, step in enumerate(r.remediation, 1):
-        click.echo(f"  {n}. {step}")
-    click.echo(f"\ndocs: {r.docs}")
+
+    def draw(fmt: str) -> str:
+        steps = "".join(f"  {n}. {step}\n" for n, step in enumerate(r.remediation, 1))
+        return (f"{r.id}: {r.title}\nseverity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}\n\n"
+                f"why: {r.rationale}\n\nhow to fix:\n{steps}\ndocs: {r.docs}\n")
+
+    _write_documents(targets, {"schema": "oobe-ready/rule/v1", **_rule_document(r)}, draw)
     return EXIT_OK
 
 
 @cli.command("baselines")
 @click.option("--diff", nargs=2, metavar="A B", help="Show what changed from baseline A to baseline B.")
-def baselines_cmd(diff: tuple[str, str] | None) -> int:
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]",
+              help="table (default) or json; =FILE writes a file.")
+def baselines_cmd(diff: tuple[str, str] | None, outputs: tuple[str, ...]) -> int:
     """List the dated requirement baselines (default marked *), or what changed between two."""
     from toolkit.baselines import DEFAULT_BASELINE, baseline_changes, baseline_files, load_baseline
 
+    targets = _parse_outputs(outputs, ("table", "json"))
+    _check_document_targets(targets)
     if diff:
-        for key, old, new in baseline_changes(load_baseline(diff[0])[0], load_baseline(diff[1])[0]):
-            click.echo(f"{key}: {old} -> {new}")
+        changes = baseline_changes(load_baseline(diff[0])[0], load_baseline(diff[1])[0])
+        document = {"schema": "oobe-ready/baseline-diff/v1", "from": diff[0], "to": diff[1],
+                    "changes": [{"key": key, "from": old, "to": new} for key, old, new in changes]}
+        _write_documents(targets, document, lambda fmt: "".join(f"{k}: {o} -> {n}\n" for k, o, n in changes))
         return EXIT_OK
+    listed = []
     for baseline_id in baseline_files():
         doc, sha = load_baseline(baseline_id)
-        mark = "*" if baseline_id == DEFAULT_BASELINE else " "
-        click.echo(f"{mark} {baseline_id}  {doc['published']}  {doc['title']}  (sha256 {sha[:12]})")
+        listed.append({"id": baseline_id, "published": doc["published"], "title": doc["title"], "sha256": sha,
+                       "default": baseline_id == DEFAULT_BASELINE})
+    _write_documents(targets, {"schema": "oobe-ready/baselines/v1", "baselines": listed}, lambda fmt: "".join(
+        f"{'*' if b['default'] else ' '} {b['id']}  {b['published']}  {b['title']}  (sha256 {b['sha256'][:12]})\n"
+        for b in listed))
     return EXIT_OK
 
 
-def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    from toolkit.render.output import FORMATS
+def _parse_outputs(values: tuple[str, ...], formats: tuple[str, ...] | None = None) -> list[tuple[str, str | None]]:
+    """-o FORMAT[=FILE] values (table when none), each format one the command prints."""
+    if formats is None:
+        from toolkit.render.output import FORMATS as formats
 
     outputs = []
     for value in values or ("table",):
         fmt, _, target = value.partition("=")
-        if fmt not in FORMATS:
-            raise click.BadParameter(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", param_hint="-o")
+        if fmt not in formats:
+            raise click.BadParameter(f"unknown format {fmt!r} (known: {', '.join(formats)})", param_hint="-o")
         outputs.append((fmt, target or None))
     return outputs
+
+
+def target_of(targets: list[tuple[str, str | None]], fmt: str) -> str | None:
+    return next((target for f, target in targets if f == fmt), None)
+
+
+def _check_document_targets(targets: list[tuple[str, str | None]], inputs: tuple[str, ...] = ()) -> None:
+    from toolkit.files import check_targets
+
+    check_targets(targets, list(inputs))  # two to stdout or one file, or an input overwritten: refused first
+
+
+def _captured(draw) -> str:
+    import io
+
+    buffer = io.StringIO()
+    draw(buffer)
+    return buffer.getvalue()
+
+
+def _write_documents(targets: list[tuple[str, str | None]], document: dict, draw) -> None:
+    """Each -o target: json renders `document`; any other format is what `draw(fmt)` returns (None: the
+    json text; "": already drawn on the terminal)."""
+    from pathlib import Path
+
+    from toolkit.files import write_atomic
+    from toolkit.render.jsondoc import render_json
+
+    for fmt, target in targets:
+        text = draw(fmt) if fmt != "json" else None
+        if text is None:
+            text = render_json(document)
+        if target:
+            write_atomic(Path(target), text)
+        elif text:
+            click.echo(text, nl=False)
 
 
 OUTPUT_HELP = ("FORMAT[=FILE], repeatable: table (default), json (the manifest), sarif, junit, markdown, html, "
@@ -268,10 +384,8 @@ def _emit_all(manifest: dict, targets: list[tuple[str, str | None]], *read: str)
     check_targets(targets, [p for p in [*inputs, (manifest.get("config") or {}).get("path"), *read] if p])
     for fmt, target in targets:
         emit(manifest, fmt, target)
-    from toolkit.render.safe import text
-
     for line in waiver_notices(manifest):
-        click.echo(f"oobe-ready: {text(line)}", err=True)
+        notice(line)
 
 
 @cli.group("catalog")
@@ -339,6 +453,15 @@ def config_cmd(config_file, no_waivers, **_) -> int:
     import os
 
     config, settings = _settings(config_file)
+    given = settings["output"]  # `config -o json` typed here prints JSON; `output` from a config file is shown
+    if given.origin == "command line" and any(fmt == "json" for fmt, _ in _parse_outputs(given.value)):
+        document = {"schema": "oobe-ready/config/v1", "config": str(config.path) if config else None,
+                    "settings": [{"key": key, "value": _plain(s.value), "origin": s.origin}
+                                 for key, s in settings.items()]}
+        from toolkit.render.jsondoc import render_json
+
+        click.echo(render_json(document), nl=False)
+        return EXIT_OK
     click.echo(f"config file: {config.path if config else 'none found (searched upward from ' + os.getcwd() + ')'}")
     for key, setting in settings.items():
         shown = setting.value
@@ -354,6 +477,13 @@ def config_cmd(config_file, no_waivers, **_) -> int:
             shown = shown.date().isoformat()
         click.echo(f"{key:<12} {shown if shown not in (None, '') else '-':<40} {origin}")
     return EXIT_OK
+
+
+def _plain(value: object) -> object:
+    """A setting as JSON holds it: dates as ISO text, tuples as lists."""
+    if hasattr(value, "date"):
+        return value.date().isoformat()
+    return list(value) if isinstance(value, tuple) else value
 
 
 @cli.command("render")
@@ -448,7 +578,8 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
 
     from toolkit.errors import InputError
 
-    argv = sys.argv[1:] if args is None else args
+    global_options, rest = split_global_options(sys.argv[1:] if args is None else args)
+    argv = [*global_options, *rest]
     previous = _catch_signals()
     try:
         code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
@@ -470,7 +601,7 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
         stdout_closed()
         code = EXIT_OK
     except Exception as exc:
-        if "--debug" in argv:
+        if "--debug" in global_options:
             raise
         click.echo(f"oobe-ready: internal error: {type(exc).__name__}: {_safe(exc)} "
                    "(rerun with --debug for a traceback)", err=True)

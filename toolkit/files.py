@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -59,7 +58,10 @@ def write_atomic(path: Path, text: str) -> None:
     real = Path(os.path.realpath(path))  # replace the file a link names, not the link
     data = text.encode("utf-8", "surrogatepass")
     directory = real.parent
+    import tempfile
+
     try:
+        directory.mkdir(parents=True, exist_ok=True)  # a report folder that does not exist yet
         fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=directory)
     except OSError as exc:
         raise InputError(path, f"cannot write ({exc.strerror})") from None
