@@ -74,6 +74,7 @@ def cli(debug: bool, color: str, quiet: bool) -> None:
     command."""
     import os
 
+    _check_environment(os.environ)
     QUIET["on"] = quiet
     if color == "never":
         os.environ["NO_COLOR"] = "1"
@@ -81,6 +82,21 @@ def cli(debug: bool, color: str, quiet: bool) -> None:
     elif color == "always":
         os.environ["FORCE_COLOR"] = "1"
         os.environ.pop("NO_COLOR", None)
+
+
+# Documented environment variables whose values are a closed set: a typo is a usage error, never a
+# silent default ("install wimlib" for OOBE_READY_EXTRACTOR=wimlb).
+ENVIRONMENT = {"OOBE_READY_EXTRACTOR": ("wimlib", "7z", "none"), "OOBE_READY_WORKERS": ("a whole number from 1",)}
+
+
+def _check_environment(environ) -> None:
+    for name, allowed in ENVIRONMENT.items():
+        value = environ.get(name, "")
+        if not value:
+            continue
+        fine = value.isdigit() and int(value) > 0 if name == "OOBE_READY_WORKERS" else value in allowed
+        if not fine:
+            raise click.UsageError(f"{name}={value!r} is not one of the allowed values ({', '.join(allowed)})")
 
 
 @cli.command("inspect")
@@ -574,12 +590,14 @@ def _catch_signals() -> dict:
 
 
 def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
+    import os
     import signal
 
     from toolkit.errors import InputError
 
     global_options, rest = split_global_options(sys.argv[1:] if args is None else args)
     argv = [*global_options, *rest]
+    colour = {name: os.environ.get(name) for name in ("NO_COLOR", "FORCE_COLOR")}  # --color sets them for the run
     previous = _catch_signals()
     try:
         code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
@@ -609,4 +627,10 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        for name, value in colour.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        QUIET["on"] = False
     sys.exit(code if isinstance(code, int) else EXIT_OK)
