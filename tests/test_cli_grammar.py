@@ -81,3 +81,16 @@ def test_environment_typos_are_usage_errors(cli, monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     result = cli("rules")
     assert result.code == 2 and f"{name}={value!r} is not one of the allowed values" in result.err
+
+
+def test_attest_takes_the_same_output_grammar(cli, tmp_path):
+    manifest = tmp_path / "m.json"
+    assert cli("check", GOLDEN / "win11_24h2_multi.xml", "-o", f"json={manifest}").code in (0, 1, 3)
+    for value, written in ((f"json={tmp_path / 'a.json'}", tmp_path / "a.json"), (str(tmp_path / "b.json"),
+                                                                                  tmp_path / "b.json")):
+        assert cli("attest", manifest, "-o", value).code == 0
+        assert json.loads(written.read_text())["_type"] == "https://in-toto.io/Statement/v1"
+    assert not list(tmp_path.glob("json=*"))
+    to_stdout = cli("attest", manifest, "-o", "json")
+    assert json.loads(to_stdout.out)["_type"] == "https://in-toto.io/Statement/v1"
+    assert cli("attest", manifest, "-o", "sarif=x.sarif").code == 2

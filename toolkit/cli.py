@@ -518,7 +518,8 @@ def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
 
 @cli.command("attest")
 @click.argument("manifest_file", metavar="MANIFEST")
-@click.option("-o", "--output", "target", metavar="FILE", help="Write the statement here (default: stdout).")
+@click.option("-o", "--output", "target", metavar="json[=FILE]",
+              help="json (stdout, the default) or json=FILE; a bare FILE is taken as json=FILE.")
 @click.option("--predicate-only", is_flag=True,
               help="Write only the predicate, for `cosign attest-blob --predicate` / `actions/attest predicate-path`.")
 def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> int:
@@ -533,6 +534,12 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     from toolkit.pipeline.manifest import load_manifest
     from toolkit.render.jsondoc import render_json
 
+    fmt, equals, path = (target or "json").partition("=")
+    if not equals and fmt != "json":  # the older `-o FILE`
+        fmt, path = "json", target
+    if fmt != "json":
+        raise click.BadParameter(f"unknown format {fmt!r} (known: json)", param_hint="-o")
+    target = path or None
     manifest, digest = load_manifest(manifest_file)
     if target:
         check_targets([("json", target)], [manifest_file, *(i["path"] for i in manifest["inputs"])])
