@@ -319,6 +319,7 @@ def test_config_used_is_in_the_manifest_and_on_the_first_line(cli, deep_tools, t
     sha = hashlib.sha256(config.read_bytes()).hexdigest()
     assert manifest["config"] == {"path": str(config), "sha256": sha}
     assert manifest["options"]["fail_on"] == "warning" and manifest["options"]["deep"] is False
+    monkeypatch.setenv("COLUMNS", "400")  # the settings wrap at the width; wide enough, they are one line
     first = cli("check", READY_IMAGE, "--no-deep").out.splitlines()[0]
     assert "fail on warning" in first and "deep off" in first and f"config {config} (sha256 {sha[:12]})" in first
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import IO
 
 from toolkit.render.findings import waiver_notices, waiver_text
+from toolkit.render.terminal import width, words, wrap
 
 STYLE = {"fail": "red", "warn": "yellow", "not-evaluated": "magenta", "pass": "green",
          "not-applicable": "dim", "skipped": "dim", "waived": "blue"}
-VERDICT = {"ready": "[bold green]READY[/]", "blocked": "[bold red]BLOCKED[/]",
-           "incomplete": "[bold magenta]INCOMPLETE[/]"}
+VERDICT_STYLE = {"ready": "bold green", "blocked": "bold red", "incomplete": "bold magenta"}
 SHOWN = ("fail", "warn", "not-evaluated", "waived")
+NBSP = "\u00a0"  # joins the words of one setting for wrapping; drawn as a space
 
 
 def catalog_note(manifest: dict) -> str | None:
@@ -38,58 +39,136 @@ def settings_line(manifest: dict) -> str:
               if (value := options.get(key)) and (value := ",".join(value) if isinstance(value, list) else value)]
     if manifest.get("config"):
         parts.append(f"config {manifest['config']['path']} (sha256 {manifest['config']['sha256'][:12]})")
-    return " · ".join(parts)
+    return " · ".join(part.replace(" ", NBSP) for part in parts)  # each setting kept on one line
 
 
 def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
     from rich.console import Console
-    from rich.markup import escape
 
-    console = Console(file=stream, highlight=False, emoji=False)
-    if not console.is_terminal:
-        console.width = 160
+    console = Console(file=stream, highlight=False, emoji=False, soft_wrap=True)
+    for line, styles in check_lines(manifest, width(console)):
+        console.print(_styled(line, styles))
+
+
+def _styled(line: str, styles: list[tuple[int, int, str]]):
+    from rich.text import Text
+
+    text = Text(line)  # plain text: nothing in the data is read as markup
+    for start, end, style in styles:
+        text.stylize(style, start, end)
+    return text
+
+
+Line = tuple[str, list[tuple[int, int, str]]]
+
+
+def check_lines(manifest: dict, columns: int) -> list[Line]:
+    """The check report as lines of at most `columns` (bar single words longer than that): the verdict
+    first, each finding once with every subject it holds for, a one-line summary last."""
+    out: list[Line] = []
+
+    def add(text: str, indent: str = "", hang: str | None = None, style: str | None = None,
+            lead: tuple[int, str] | None = None) -> None:
+        for n, line in enumerate(line.replace(NBSP, " ") for line in wrap(text, columns, indent, hang)):
+            styles = [(0, len(line), style)] if style else []
+            if lead and n == 0:
+                styles.append((len(indent), len(indent) + lead[0], lead[1]))
+            out.append((line, styles))
+
     summary = manifest["summary"]
-    counts = summary["counts"]
-    console.print(f"{VERDICT[summary['verdict']]}  {escape(settings_line(manifest))}", soft_wrap=True)
-    console.print("  " + " · ".join(f"{n} {o}" for o, n in counts.items() if n))
+    verdict = summary["verdict"].upper()
+    add(f"{verdict}  {settings_line(manifest)}", hang="  ", lead=(len(verdict), VERDICT_STYLE[summary["verdict"]]))
+    add(" · ".join(f"{n} {o}" for o, n in summary["counts"].items() if n), "  ")
     if stale := catalog_note(manifest):
-        console.print(f"  [yellow]{escape(stale)}[/]")
-    for result in manifest["results"]:
-        if result["outcome"] not in SHOWN:
-            continue
-        style = STYLE[result["outcome"]]
-        console.print()
-        outcome = result["outcome"].upper()
-        if result["outcome"] == "waived":
-            outcome += f" ({result['original_outcome']})"
-        console.print(f"[{style}]{outcome}[/] [bold]{result['rule']}[/] "
-                      f"[dim]({result['severity']})[/] {escape(result['title'])}")
-        console.print(f"  subject: {escape(result['subject'])}")
-        if result["outcome"] == "waived":
-            console.print(f"  [blue]{escape(waiver_text(result))}[/]")
-        console.print(f"  {escape(result['message'])}")
-        for ev in result["evidence"]:
-            console.print(f"  [dim]evidence:[/] {escape(str(ev['source']))} {escape(str(ev['locator']))}: "
-                          f"expected {escape(str(ev['expected']))}, actual {escape(str(ev['actual']))}")
-        for n, step in enumerate(result["remediation"], 1):
-            console.print(f"  [cyan]fix {n}.[/] {escape(step)}")
-        console.print(f"  [dim]docs: {result['docs']}[/]")
+        add(stale, "  ", style="yellow")
+    fail_on = manifest["options"]["fail_on"]
+    for group in grouped(manifest["results"]):
+        first = group[0]
+        out.append(("", []))
+        outcome = first["outcome"].upper() + (f" ({first['original_outcome']})" if first["outcome"] == "waived" else "")
+        add(f"{outcome} {first['rule']} {first['title']} · {blocking_text(first, fail_on)}", hang="    ",
+            lead=(len(outcome), STYLE[first["outcome"]]))
+        add("on " + subjects_text([r["subject"] for r in group]), "  ", "     ")
+        if first["outcome"] == "waived":
+            add(waiver_text(first), "  ", "    ", style="blue")
+        add(first["message"], "  ", "    ")
+        note = f" (first of {len(group)}, the others alike)" if len(group) > 1 else ""
+        for ev in first["evidence"]:
+            add(f"evidence{note}: {ev['source']} {ev['locator']}: expected {words(ev['expected'])}, actual "
+                f"{words(ev['actual'])}", "  ", "    ", lead=(8, "dim"))
+            note = ""
+        for n, step in enumerate(first["remediation"], 1):
+            add(f"fix {n}. {step}", "  ", "         ", lead=(len(f"fix {n}."), "cyan"))
+        add(f"docs: {first['docs']}", "  ", "    ", style="dim")
     if manifest["not_checked"] or summary["missing_required"] or summary.get("gaps"):
-        console.print()
-        console.print("[bold]Not checked[/]")
+        out.append(("", []))
+        add("Not checked", style="bold")
         for reason in manifest["not_checked"]:
-            console.print(f"  - {escape(reason)}")
+            add(f"- {reason}", "  ", "    ")
         for kind in summary["missing_required"]:
-            console.print(f"  - [magenta]required input kind '{kind}' was not supplied[/]")
+            add(f"- required input kind '{kind}' was not supplied", "  ", "    ", style="magenta")
         for gap in summary.get("gaps", []):
-            console.print(f"  - [magenta]{escape(gap)}[/]")
+            add(f"- {gap}", "  ", "    ", style="magenta")
     notices = waiver_notices(manifest)
     if notices:
-        console.print()
-        console.print("[bold]Waivers needing attention[/]")
+        out.append(("", []))
+        add("Waivers needing attention", style="bold")
         for line in notices:
-            console.print(f"  - [yellow]{escape(line)}[/]")
-    passed = [r["rule"] for r in manifest["results"] if r["outcome"] == "pass"]
+            add(f"- {line}", "  ", "    ", style="yellow")
+    passed = sorted({r["rule"] for r in manifest["results"] if r["outcome"] == "pass"})
     if passed:
-        console.print()
-        console.print(f"[green]passed[/]: {', '.join(sorted(set(passed)))}")
+        out.append(("", []))
+        add(f"passed: {', '.join(passed)}", hang="  ", lead=(6, "green"))
+    out.append(("", []))
+    add(closing_line(manifest, columns), lead=(len(verdict), VERDICT_STYLE[summary["verdict"]]))
+    return out
+
+
+def blocking_text(result: dict, fail_on: str) -> str:
+    if result["blocking"]:
+        return f"{result['severity']}, blocks"
+    if result["outcome"] in ("fail", "warn"):
+        return f"{result['severity']}, does not block at --fail-on {fail_on}"
+    return result["severity"]
+
+
+def grouped(results: list[dict]) -> list[list[dict]]:
+    """Findings, identical ones (same rule, outcome, message, fix, waiver) across subjects as one."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in results:
+        if r["outcome"] in SHOWN:
+            key = (r["rule"], r["outcome"], r.get("original_outcome"), r["message"], tuple(r["remediation"]),
+                   (r.get("waiver") or {}).get("ticket"), r["blocking"])
+            groups.setdefault(key, []).append(r)
+    return list(groups.values())
+
+
+def subjects_text(subjects: list[str]) -> str:
+    """Subjects as few words as they allow: `IMAGE#1, #2, #3` for indexes of one image."""
+    parts: list[str] = []
+    last = None
+    for subject in subjects:
+        base, sep, index = subject.rpartition("#")
+        if sep and index.isdigit() and base == last:
+            parts.append(f"#{index}")
+        else:
+            parts.append(subject)
+        last = base if sep and index.isdigit() else None
+    return ", ".join(parts)
+
+
+def closing_line(manifest: dict, columns: int) -> str:
+    """One line that ends the report: the verdict, what blocks, what was not checked, the catalog (the
+    blocking rules named when they fit, else counted)."""
+    summary = manifest["summary"]
+    blocking = sorted({r["rule"] for r in manifest["results"] if r["blocking"]})
+    counts = summary["counts"]
+    unchecked = len(manifest["not_checked"]) + len(summary["missing_required"]) + len(summary.get("gaps", []))
+    rest = [f"{counts[o]} {o}" for o in ("fail", "warn", "not-evaluated", "waived", "pass") if counts.get(o)]
+    rest += [f"{unchecked} not checked"] if unchecked else []
+    rest.append(f"catalog {manifest['catalog']['as_of']}")
+    for blocks in (f"blocks: {', '.join(blocking)}", f"{len(blocking)} rules block"):
+        line = " · ".join([summary["verdict"].upper(), blocks if blocking else "nothing blocks", *rest])
+        if len(line) <= columns:
+            break
+    return line
