@@ -81,3 +81,17 @@ def test_evidence_values_in_words(report):
     assert booleans  # the export holds yes/no settings
     assert not re.search(r"expected (True|False)|actual (True|False)", table)
     assert re.search(r"actual (yes|no)\b", table)
+
+
+@pytest.mark.parametrize("columns", ["80", "100", "200"])
+def test_inspect_fits_the_width_without_splitting(cli, monkeypatch, columns):
+    monkeypatch.chdir(GOLDEN.parent)
+    monkeypatch.setenv("COLUMNS", columns)
+    shown = cli("inspect", MULTI, "--deep").out
+    report = json.loads(cli("inspect", MULTI, "--deep", "-o", "json").out)
+    assert too_long(shown, int(columns)) == []
+    words = set(shown.split())
+    for image in report["sources"][0]["images"]:
+        assert {image["build_ubr"], image["update"]["kb"], *image["name"].split()} <= words
+    table = "┃ Name" in shown
+    assert table == (columns == "200")  # a row per index where it fits, else a block per index

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import IO
 
+from rich.markup import escape
+
+from toolkit.render.terminal import width, wrap
+
 MISSING = "[red]missing[/]"
-PIPE_WIDTH = 180
 
 
 def _size(n: int) -> str:
@@ -77,46 +80,70 @@ def _deep_lines(index: int, deep: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+def _cells(image: dict) -> list[str]:
+    languages = ", ".join(f"[bold]{lang}[/]" if lang == image["default_language"] else lang
+                          for lang in image["languages"]) or MISSING
+    return [str(image["index"]), escape(image["name"] or "—"), escape(image["edition_id"] or "") or MISSING,
+            image["arch"] or MISSING, image["build_ubr"] or MISSING, _release(image), _update(image), languages,
+            escape(image["installation_type"] or "") or MISSING, image["boot_image"] or "no"]
 
-    console = Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
-    if not console.is_terminal:
-        console.width = PIPE_WIDTH  # logs and CI: one row per index rather than wrapped cells
+
+COLUMNS = ("#", "Name", "Edition", "Arch", "Build.UBR", "Release", "Update", "Languages", "Type", "Boot")
+
+
+def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
+    """One row per index when the table fits the width; else one block per index, wrapped at spaces."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+    columns = width(console)
+
+    def say(markup: str, indent: str = "", hang: str | None = None) -> None:
+        plain = Text.from_markup(markup)
+        for line in wrap(plain.plain, columns, indent, hang if hang is not None else indent + "  "):
+            console.print(Text(line, style=plain.style) if not plain.spans else _restyle(line, plain))
+
     for source in report["sources"]:
-        console.print(f"[bold]{escape(source['path'])}[/]")
-        console.print("  " + _container(source))
+        say(f"[bold]{escape(source['path'])}[/]")
+        say(_container(source), "  ")
         for note in source["notes"]:
-            console.print(f"  [yellow]note:[/] {escape(note)}")
+            say(f"[yellow]note:[/] {escape(note)}", "  ")
+        rows = [_cells(image) for image in source["images"]]
         table = Table(show_lines=False, pad_edge=False, expand=False)
-        for column in ("#", "Name", "Edition", "Arch", "Build.UBR", "Release", "Update",
-                       "Languages", "Type", "Boot"):
-            table.add_column(column, overflow="fold")
-        for image in source["images"]:
-            languages = ", ".join(
-                f"[bold]{lang}[/]" if lang == image["default_language"] else lang
-                for lang in image["languages"]
-            ) or MISSING
-            table.add_row(
-                str(image["index"]),
-                escape(image["name"] or "—"),
-                escape(image["edition_id"] or "") or MISSING,
-                image["arch"] or MISSING,
-                image["build_ubr"] or MISSING,
-                _release(image),
-                _update(image),
-                languages,
-                escape(image["installation_type"] or "") or MISSING,
-                image["boot_image"] or "no",
-            )
-        console.print(table)
+        for column in COLUMNS:
+            table.add_column(column, no_wrap=True)
+        for cells in rows:
+            table.add_row(*cells)
+        natural = [max(Text.from_markup(cell).cell_len for cell in column)
+                   for column in zip(COLUMNS, *rows, strict=True)]
+        if sum(natural) + 3 * len(natural) + 1 <= columns:  # every cell on one line, borders included
+            console.print(table, width=columns)
+        else:  # too narrow for a row per index: a block per index, nothing split inside a word
+            for cells in rows:
+                say(f"[bold]#{cells[0]} {cells[1]}[/]", "  ", "     ")
+                say(" · ".join(f"{name} {cell}" for name, cell in zip(COLUMNS[2:], cells[2:], strict=True)), "     ")
         for image in source["images"]:
             for element, raw in image["malformed"].items():
-                console.print(f"  [red]index {image['index']}: {element} is not well-formed: "
-                              f"{escape(raw)!r}[/]")
+                say(f"[red]index {image['index']}: {element} is not well-formed: {escape(raw)!r}[/]", "  ")
             if image["deep"] is not None:
                 for label, text in _deep_lines(image["index"], image["deep"]):
-                    console.print(f"    [dim]{label:<10}[/] {escape(text)}")
-    console.print(f"[dim]release catalog as of {report['catalog']['as_of']}[/]")
+                    say(f"[dim]{label:<10}[/] {escape(text)}", "    ", "               ")
+    say(f"[dim]release catalog as of {report['catalog']['as_of']}[/]")
+
+
+def _restyle(line: str, styled) -> object:
+    """A wrapped piece of a styled text keeps the styles of the words it holds."""
+    from rich.text import Text
+
+    out = Text(line)
+    at = styled.plain.find(line.strip())
+    if at < 0:
+        return out
+    offset = len(line) - len(line.lstrip())
+    for span in styled.spans:
+        start, end = max(span.start - at, 0), min(span.end - at, len(line.strip()))
+        if start < end:
+            out.stylize(span.style, start + offset, end + offset)
+    return out
