@@ -32,7 +32,8 @@ def test_every_document_command_has_json(cli, args, schema):
 
 def test_json_documents_say_what_the_text_says(cli):
     rules = json.loads(cli("rules", "-o", "json").out)["rules"]
-    assert [r["id"] for r in rules] == [line.split()[0] for line in cli("rules").out.splitlines()]
+    assert [r["id"] for r in rules] == [line.split()[0] for line in cli("rules").out.splitlines()
+                                        if not line.startswith(" ")]  # titles wrap under the width
     explained = json.loads(cli("explain", "IMG004", "-o", "json").out)
     assert explained["severity"] == "blocker" and explained["remediation"] and explained["docs"].startswith("https")
     listed = json.loads(cli("baselines", "-o", "json").out)["baselines"]

@@ -155,7 +155,11 @@ def rules_cmd(outputs: tuple[str, ...]) -> int:
             from toolkit.render.rules_doc import render_rules
 
             return render_rules(RULES)
-        return "".join(f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}\n" for r in RULES)
+        from toolkit.render.terminal import stdout_width, wrap
+
+        columns = stdout_width()
+        return "".join(line + "\n" for r in RULES for line in wrap(
+            f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}", columns, "", " " * 8))
 
     _write_documents(targets, {"schema": "oobe-ready/rules/v1", "rules": [_rule_document(r) for r in RULES]}, draw)
     return EXIT_OK
@@ -183,9 +187,15 @@ def explain_cmd(rule_id: str, outputs: tuple[str, ...]) -> int:
         raise InputError(None, f"unknown rule {rule_id!r}; `oobe-ready rules` lists them")
 
     def draw(fmt: str) -> str:
-        steps = "".join(f"  {n}. {step}\n" for n, step in enumerate(r.remediation, 1))
-        return (f"{r.id}: {r.title}\nseverity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}\n\n"
-                f"why: {r.rationale}\n\nhow to fix:\n{steps}\ndocs: {r.docs}\n")
+        from toolkit.render.terminal import stdout_width, wrap
+
+        columns = stdout_width()
+        lines = [*wrap(f"{r.id}: {r.title}", columns, "", "  "),
+                 *wrap(f"severity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}", columns, "", "  "),
+                 "", *wrap(f"why: {r.rationale}", columns, "", "  "), "", "how to fix:"]
+        for n, step in enumerate(r.remediation, 1):
+            lines += wrap(f"{n}. {step}", columns, "  ", "     ")
+        return "\n".join([*lines, "", *wrap(f"docs: {r.docs}", columns, "", "  ")]) + "\n"
 
     _write_documents(targets, {"schema": "oobe-ready/rule/v1", **_rule_document(r)}, draw)
     return EXIT_OK

@@ -21,6 +21,17 @@ def width(console) -> int:
     return max(MIN_WIDTH, int(value)) if value.isdigit() else DEFAULT_WIDTH
 
 
+def stdout_width() -> int:
+    """The width for plain text on stdout: the terminal's, else `COLUMNS`, else 100."""
+    import shutil
+    import sys
+
+    if sys.stdout.isatty():
+        return max(MIN_WIDTH, shutil.get_terminal_size().columns)
+    value = os.environ.get("COLUMNS", "")
+    return max(MIN_WIDTH, int(value)) if value.isdigit() else DEFAULT_WIDTH
+
+
 def wrap(text: str, columns: int, indent: str = "", hang: str | None = None) -> list[str]:
     """`text` as lines of at most `columns` (bar words longer than that), the first starting with
     `indent`, the rest with `hang` (default: `indent`)."""
