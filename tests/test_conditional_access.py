@@ -36,7 +36,7 @@ def test_community_baseline_outcomes(cli):
         expected = "warn" if policy in WARN else "pass"
         assert result["outcome"] == expected, (policy, result["message"])
     assert "membership of 1 named group(s)" in results["CA205"]["message"]
-    assert "requires compliantDevice or domainJoinedDevice" in results["CA205"]["message"]
+    assert "requires a compliant device or a Microsoft Entra hybrid joined device" in results["CA205"]["message"]
     reasons = {p: r["message"] for p, r in results.items()}
     assert "authenticationTransfer flows" in reasons["CA004"]
     assert "directory role(s)" in reasons["CA101"]
@@ -83,11 +83,11 @@ CONDITIONS = [
      "pass", "guests or external users"),
     ("conditions/users", {"includeGroups": ["0f3c9a2e-1b2c-4d5e-8f90-123456789abc"]}, "warn", "named group"),
     ("conditions/users", {"includeUsers": ["4b1c2d3e-0000-4000-8000-000000000001"]}, "warn", "named user"),
-    ("conditions/users/excludeGroups", ["0f3c9a2e-1b2c-4d5e-8f90-123456789abc"], "fail", "requires compliantDevice"),
+    ("conditions/users/excludeGroups", ["0f3c9a2e-1b2c-4d5e-8f90-123456789abc"], "fail", "requires a compliant device"),
     ("conditions/applications/excludeApplications", [AFS], "pass", "excludes the Activity Feed Service"),
     ("conditions/applications/includeApplications", ["Office365"], "pass", "targets Office365"),
     ("conditions/applications/includeApplications", ["MicrosoftAdminPortals"], "pass", "MicrosoftAdminPortals"),
-    ("conditions/applications/includeApplications", [AFS], "fail", "requires compliantDevice"),
+    ("conditions/applications/includeApplications", [AFS], "fail", "requires a compliant device"),
     ("conditions/applications", {"includeApplications": [], "includeUserActions": ["urn:user:registersecurityinfo"]},
      "pass", "user actions"),
     ("conditions/applications", {"includeApplications": [], "includeAuthenticationContextClassReferences": ["c1"]},

@@ -63,8 +63,8 @@ def test_oma_values_read_as_the_settings_catalog_writes_them(setting, value, exp
 
 @pytest.mark.parametrize("state, outcome, phrase", [
     ("enabled", PASS, "'Show restore page' is on"),
-    ("notConfigured", FAIL, "'Show restore page' is off (state 'notConfigured')"),
-    ("disabled", FAIL, "'Show restore page' is off (state 'disabled')"),
+    ("notConfigured", FAIL, "'Show restore page' is not configured, not on (Graph state = notConfigured)"),
+    ("disabled", FAIL, "'Show restore page' is off, not on (Graph state = disabled)"),
     (None, NOT_EVALUATED, "the restore setting was exported without its state (Graph v1.0 and list exports "
                           "leave it out)"),
 ])
@@ -120,16 +120,16 @@ def test_user_scope(users, out, unknown):
     (None, None),
     ({"builtInControls": ["mfa"]}, None),
     ({"builtInControls": ["block"]}, "blocks access"),
-    ({"builtInControls": ["compliantDevice"]}, "requires compliantDevice"),
+    ({"builtInControls": ["compliantDevice"]}, "requires a compliant device"),
     ({"operator": "OR", "builtInControls": ["compliantDevice", "domainJoinedDevice"]},
-     "requires compliantDevice or domainJoinedDevice"),
-    ({"operator": "and", "builtInControls": ["mfa", "compliantDevice"]}, "requires compliantDevice"),
+     "requires a compliant device or a Microsoft Entra hybrid joined device"),
+    ({"operator": "and", "builtInControls": ["mfa", "compliantDevice"]}, "requires a compliant device"),
     ({"operator": "AND", "builtInControls": ["compliantDevice", "domainJoinedDevice"]},
-     "requires compliantDevice and domainJoinedDevice"),
+     "requires a compliant device and a Microsoft Entra hybrid joined device"),
     ({"builtInControls": ["compliantDevice"], "authenticationStrength": {"id": "x"}}, None),
     ({"builtInControls": ["compliantDevice"], "termsOfUse": ["t"]}, None),
     ({"builtInControls": ["approvedApplication", "compliantApplication"]},
-     "requires approvedApplication or compliantApplication"),
+     "requires an approved client app or an app protection policy"),
 ])
 def test_grant_controls(grant, how):
     assert ca_scope.blocks(grant) == how
@@ -158,7 +158,7 @@ def ca(**data) -> ExportObject:
 
 
 COMPLIANT = {"operator": "OR", "builtInControls": ["compliantDevice"]}
-BLOCKS = "requires compliantDevice for the Activity Feed Service on a not-yet-compliant device"
+BLOCKS = "requires a compliant device for the Activity Feed Service on a not-yet-compliant device"
 
 
 @pytest.mark.parametrize("data, outcome, message", [
@@ -181,13 +181,13 @@ def test_ca_policy_outcomes(data, outcome, message):
     else:  # the evidence points at the policy's grant controls and says what would fix it
         assert verdict.evidence == (Evidence("/x/ca.json", "/value/0/grantControls",
                                              "an MFA alternative, or the app excluded",
-                                             "OR ['compliantDevice']"),)
+                                             "requires a compliant device"),)
 
 
 def test_ca_policy_evidence_defaults_the_operator():
     verdict = _ca_policy(ca(grantControls={"builtInControls": ["block"]}, state="enabled", id="i"), {})
     assert verdict.outcome == FAIL and verdict.message.startswith("policy 'i' blocks access")
-    assert verdict.evidence[0].actual == "OR ['block']"
+    assert verdict.evidence[0].actual == "blocks access"
 
 
 def test_ca_policy_depending_on_unresolved_conditions_warns():
@@ -256,7 +256,8 @@ def test_effective_esp_without_assignment_data_keeps_every_possible_candidate():
      "device-targeted custom ESPs 'A' and 'B' share the lowest priority value 1: which applies is undefined; "
      "give each ESP its own priority"),
     (({"displayName": "A", "priority": True, "assignments": ALL_DEVICES}, {"id": "n", "priority": "1"}),
-     "custom ESP priority is not an integer: 'A' (True), 'n' ('1'); the effective ESP cannot be decided"),
+     "custom ESP priority is not an integer: 'A' (priority true), 'n' (priority '1', text); the effective ESP "
+     "cannot be decided"),
     (({"priority": 1, "assignments": USERS},),
      "no custom ESP is known to be assigned to devices, so the default ESP applies, and it is not in the export: "
      "export GET /beta/deviceManagement/deviceEnrollmentConfigurations too"),
@@ -355,12 +356,14 @@ def test_esp_settings_are_judged_on_every_candidate_with_their_evidence():
     one, two = esps(good, short)
     single = EffectiveEsp(((one, "why"),))
     verdict = esp001.check(single, ctx)
-    assert (verdict.outcome, verdict.message) == (PASS, "effective ESP 'G' (why): installs quality updates")
+    assert (verdict.outcome, verdict.message) == (PASS, "effective ESP 'G' (why): 'Install Windows quality updates' "
+                                                        "is Yes")
     assert verdict.evidence == (Evidence("/x/0.json", "/installQualityUpdates", True, True),)
     both = EffectiveEsp(((one, "a"), (two, "b")))
     verdict = esp004.check(both, ctx)
     assert (verdict.outcome, verdict.message) == (
-        FAIL, "candidate ESP 'S' (b): timeout of 60+ minutes is off (installProgressTimeoutInMinutes = 59)")
+        FAIL, "candidate ESP 'S' (b): 'Show an error when installation takes longer than specified number of "
+              "minutes' is 59, not 60 or more (Graph installProgressTimeoutInMinutes = 59)")
     assert verdict.evidence[1] == Evidence("/x/1.json", "/installProgressTimeoutInMinutes", ">= 60", 59)
     missing = esp002.check(EffectiveEsp(((two, "b"),), "undecided because"), ctx)
     assert missing.outcome == NOT_EVALUATED
@@ -374,7 +377,16 @@ def test_esp_settings_are_judged_on_every_candidate_with_their_evidence():
 def test_esp_labels_name_what_each_rule_checks():
     ok = esps({"displayName": "E", "showInstallationProgress": True, "blockDeviceSetupRetryByUser": False})[0]
     subject = EffectiveEsp(((ok, "w"),))
-    assert esp002.check(subject, None).message == "effective ESP 'E' (w): page is shown"
-    assert esp003.check(subject, None).message == "effective ESP 'E' (w): blocks device use until setup completes"
+    assert esp002.check(subject, None).message == ("effective ESP 'E' (w): 'Show app and profile configuration "
+                                                   "progress' is Yes")
+    assert esp003.check(subject, None).message == ("effective ESP 'E' (w): 'Block device use until all apps and "
+                                                   "profiles are installed' is Yes")  # Graph false, shown inverted
+    off = EffectiveEsp(((esps({"displayName": "O", "blockDeviceSetupRetryByUser": True,
+                                "showInstallationProgress": False})[0], "w"),))
+    assert esp002.check(off, None).message == ("effective ESP 'O' (w): 'Show app and profile configuration "
+                                               "progress' is No, not Yes (Graph showInstallationProgress = false)")
+    assert esp003.check(off, None).message == ("effective ESP 'O' (w): 'Block device use until all apps and "
+                                               "profiles are installed' is No, not Yes (Graph "
+                                               "blockDeviceSetupRetryByUser = true)")
     retry = EffectiveEsp(((esps({"displayName": "R", "blockDeviceSetupRetryByUser": 0})[0], "w"),))
     assert esp003.check(retry, None).outcome == FAIL  # only the boolean false means "block device use"

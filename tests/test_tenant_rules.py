@@ -90,7 +90,8 @@ def test_ten001_first_sign_in_restore_policy_route(path, value, assignments, rou
         assert verdict.evidence == (Evidence("/x/Restore.json", LOC, f"{RESTORE_SETTING}_true",
                                              f"{RESTORE_SETTING}_true"),)
     else:
-        assert verdict.outcome == FAIL and verdict.message == "'Show restore page' is off (state 'notConfigured')"
+        assert verdict.outcome == FAIL and verdict.message == ("'Show restore page' is not configured, not on "
+                                                                  "(Graph state = notConfigured)")
 
 
 # TEN002 --------------------------------------------------------------------------------------------

@@ -144,6 +144,28 @@ def blocks(grant: dict | None) -> str | None:
     if not device:
         return None
     if str(grant.get("operator", "OR")).upper() == "AND":
-        return f"requires {' and '.join(device)}"
+        return f"requires {' and '.join(map(control_words, device))}"
     alternative = controls - DEVICE_STATE or grant.get("authenticationStrength") or _list(grant.get("termsOfUse"))
-    return None if alternative else f"requires {' or '.join(device)}"
+    return None if alternative else f"requires {' or '.join(map(control_words, device))}"
+
+
+# Grant controls as the Entra admin center words them
+CONTROL_WORDS = {"block": "block access", "mfa": "multifactor authentication", "compliantDevice": "a compliant device",
+                 "domainJoinedDevice": "a Microsoft Entra hybrid joined device",
+                 "approvedApplication": "an approved client app", "compliantApplication": "an app protection policy",
+                 "passwordChange": "a password change"}
+
+
+def control_words(control: str) -> str:
+    return CONTROL_WORDS.get(control, control)
+
+
+def grant_words(grant: dict) -> str:
+    """A policy's grant controls in words: 'blocks access', 'requires a compliant device or ...'."""
+    controls = _list(grant.get("builtInControls"))
+    if "block" in controls:
+        return "blocks access"
+    if not controls:
+        return "grants with no built-in control"
+    joiner = " and " if str(grant.get("operator", "OR")).upper() == "AND" else " or "
+    return "requires " + joiner.join(map(control_words, controls))

@@ -93,7 +93,7 @@ def effective_esp(esps: list[ExportObject], targets: frozenset[str] | None = Non
     unknown = [e for e in custom if not isinstance(e.data.get("assignments"), list)]
     odd = [e for e in assigned + unknown if _priority(e) is None]
     if odd:
-        names = ", ".join(f"'{name_of(e)}' ({e.data.get('priority')!r})" for e in odd)
+        names = ", ".join(f"'{name_of(e)}' ({_priority_text(e.data.get('priority'))})" for e in odd)
         return EffectiveEsp((), f"custom ESP priority is not an integer: {names}; the effective ESP cannot be "
                                 "decided")
     assigned.sort(key=_priority)
@@ -129,18 +129,31 @@ def worst(verdicts: list[Verdict]) -> Verdict:
                    tuple(dict.fromkeys(step for v in chosen for step in v.remediation)))
 
 
-def _setting(subject: EffectiveEsp, key: str, expected: object, label: str,
-             good: Callable[[object], bool] | None = None) -> Verdict:
-    """Judge one ESP property on every candidate: absent is not-evaluated, never a pass. `good`
-    defaults to 'is exactly the expected boolean'."""
-    verdicts = [_judge(esp, why, key, expected, label, good, len(subject.candidates) > 1)
+def _priority_text(value: object) -> str:
+    if value is None:
+        return "no priority"
+    if isinstance(value, str):
+        return f"priority {value!r}, text"
+    return f"priority {_json(value)}"
+
+
+def _yes(value: object) -> str:
+    return {True: "Yes", False: "No"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+
+
+def _setting(subject: EffectiveEsp, key: str, expected: object, setting: str, wanted: str,
+             good: Callable[[object], bool] | None = None, shown: Callable[[object], str] = _yes) -> Verdict:
+    """Judge one ESP property on every candidate: absent is not-evaluated, never a pass. `setting` is
+    its name in the Intune admin center, `wanted` the value that passes there, `shown` a Graph value as
+    the admin center shows it; `good` defaults to 'is exactly the expected boolean'."""
+    verdicts = [_judge(esp, why, key, expected, (setting, wanted, shown), good, len(subject.candidates) > 1)
                 for esp, why in subject.candidates]
     if subject.undecided:
         verdicts.append(not_evaluated(subject.undecided))
     return worst(verdicts)
 
 
-def _judge(esp: ExportObject, why: str, key: str, expected: object, label: str,
+def _judge(esp: ExportObject, why: str, key: str, expected: object, label: tuple,
            good: Callable[[object], bool] | None, several: bool) -> Verdict:
     value = esp.data.get(key)
     ev = Evidence(esp.file, esp.locator(key), expected, value)
@@ -150,9 +163,14 @@ def _judge(esp: ExportObject, why: str, key: str, expected: object, label: str,
         return not_evaluated(f"{where} does not carry {key}: Graph v1.0 and list exports leave it out", ev).fix(
             f"Re-export the ESP from Graph beta: GET https://graph.microsoft.com/beta/deviceManagement/"
             f"deviceEnrollmentConfigurations/{ident}")
+    setting, wanted, shown = label
     if (good or (lambda v: v is expected))(value):
-        return passed(f"{where}: {label}", ev)
-    return failed(f"{where}: {label} is off ({key} = {value})", ev)
+        return passed(f"{where}: '{setting}' is {shown(value)}", ev)
+    return failed(f"{where}: '{setting}' is {shown(value)}, not {wanted} (Graph {key} = {_json(value)})", ev)
+
+
+def _json(value: object) -> str:
+    return "true" if value is True else "false" if value is False else str(value)
 
 
 @rule(id="ESP001", title="ESP installs Windows quality updates", severity="blocker", kind="esp", needs="esp",
@@ -162,7 +180,7 @@ def _judge(esp: ExportObject, why: str, key: str, expected: object, label: str,
                    "(Graph: PATCH deviceEnrollmentConfigurations/{id} {\"installQualityUpdates\": true}).",),
       docs=DOCS)
 def esp001(subject: EffectiveEsp, ctx: Context) -> Verdict:
-    return _setting(subject, "installQualityUpdates", True, "installs quality updates")
+    return _setting(subject, "installQualityUpdates", True, "Install Windows quality updates", "Yes")
 
 
 @rule(id="ESP002", title="ESP is shown", severity="blocker", kind="esp", needs="esp",
@@ -170,7 +188,7 @@ def esp001(subject: EffectiveEsp, ctx: Context) -> Verdict:
       remediation=(PORTAL.format(name="<effective ESP>") + " > Show app and profile configuration progress = Yes.",),
       docs=DOCS)
 def esp002(subject: EffectiveEsp, ctx: Context) -> Verdict:
-    return _setting(subject, "showInstallationProgress", True, "page is shown")
+    return _setting(subject, "showInstallationProgress", True, "Show app and profile configuration progress", "Yes")
 
 
 @rule(id="ESP003", title="Block device use until setup completes", severity="blocker", kind="esp",
@@ -181,7 +199,9 @@ def esp002(subject: EffectiveEsp, ctx: Context) -> Verdict:
                    "are installed = Yes (Graph: blockDeviceSetupRetryByUser = false).",),
       docs=DOCS)
 def esp003(subject: EffectiveEsp, ctx: Context) -> Verdict:
-    return _setting(subject, "blockDeviceSetupRetryByUser", False, "blocks device use until setup completes")
+    return _setting(subject, "blockDeviceSetupRetryByUser", False,
+                    "Block device use until all apps and profiles are installed", "Yes",
+                    shown=lambda v: _yes(not v) if isinstance(v, bool) else str(v))  # Graph stores it inverted
 
 
 @rule(id="ESP004", title="ESP timeout leaves room for updates", severity="warning", kind="esp", needs="esp",
@@ -191,7 +211,8 @@ def esp003(subject: EffectiveEsp, ctx: Context) -> Verdict:
       docs=DOCS)
 def esp004(subject: EffectiveEsp, ctx: Context) -> Verdict:
     minimum = ctx.baseline["esp"]["min_timeout_minutes"]
-    return _setting(subject, "installProgressTimeoutInMinutes", f">= {minimum}", f"timeout of {minimum}+ minutes",
+    return _setting(subject, "installProgressTimeoutInMinutes", f">= {minimum}", "Show an error when installation "
+                    "takes longer than specified number of minutes", f"{minimum} or more",
                     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum)
 
 

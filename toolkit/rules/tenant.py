@@ -18,7 +18,7 @@ from toolkit.rules.base import (
     rule,
     warned,
 )
-from toolkit.rules.ca_scope import ACTIVITY_FEED, blocks, scope
+from toolkit.rules.ca_scope import ACTIVITY_FEED, blocks, grant_words, scope
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"
@@ -87,7 +87,8 @@ def _restore_state(setting: ExportObject, fetch: str) -> Verdict:
                              "exports leave it out)", ev).fix(fetch)
     if state == "enabled":
         return passed("'Show restore page' is on", ev)
-    return failed(f"'Show restore page' is off (state {state!r})", ev)
+    shown = {"notConfigured": "not configured", "disabled": "off"}.get(str(state), str(state))
+    return failed(f"'Show restore page' is {shown}, not on (Graph state = {state})", ev)
 
 
 def _walk(node: object, pointer: str) -> Iterator[tuple[str, dict]]:
@@ -190,7 +191,7 @@ def _ca_policy(policy: ExportObject, group_names: dict[str, str]) -> Verdict:
         kind = "only session controls, which never block" if not grant else "a control a new device can satisfy"
         return passed(f"policy '{name}' applies to the restore sign-in but has {kind}")
     ev = Evidence(policy.file, policy.locator("grantControls"), "an MFA alternative, or the app excluded",
-                  f"{grant.get('operator', 'OR')} {grant.get('builtInControls')}")
+                  grant_words(grant))
     message = f"policy '{name}' {how} for the Activity Feed Service on a not-yet-compliant device"
     if state == "enabledForReportingButNotEnforced":
         return warned(f"report-only {message} once enforced", ev)
