@@ -140,3 +140,27 @@ def test_unreadable_file_leaves_field_rules_not_evaluated():
         verdict = check.check(broken, ctx())
         assert verdict.outcome == NOT_EVALUATED and verdict.message.startswith("no JSON object to read (")
         assert verdict.message.endswith("; see APF001)")
+
+
+@pytest.mark.parametrize("raw, name, image_path, fix", [
+    (b"\xff\xfe" + json.dumps(GOOD).encode("utf-16-le"), FILE_NAME, None, "Save it as ASCII without a byte-order mark"),
+    (json.dumps({**GOOD, "Comment_File": "Profil Équipe"}, ensure_ascii=False).encode(), FILE_NAME, None,
+     "Replace the character at byte"),
+    (json.dumps(GOOD).encode() * 2, FILE_NAME, None, "Keep exactly one profile's JSON object"),
+    (None, "autopilotconfigurationfile.json", None, f"Rename the file to {FILE_NAME}, exactly."),
+    (None, FILE_NAME, "/Windows/Provisioning/" + FILE_NAME, "Move it to Windows/Provisioning/Autopilot/"),
+])
+def test_apf001_fixes_name_what_failed(raw, name, image_path, fix):
+    verdict = apf001.check(apfile(raw, name, image_path), ctx())
+    assert verdict.outcome == FAIL and verdict.remediation[0].startswith(fix)
+    assert len(verdict.remediation) == 1  # only the fix for what failed; the rule's own step follows in reports
+
+
+def test_apf005_and_apf004_fixes_name_what_failed():
+    other = "9e9e9e9e-0000-4000-8000-000000000009"
+    mismatch = apf005.check(apfile(), ctx(tenant_id=other))
+    assert mismatch.remediation[0].startswith(f"Use the file of tenant {other}")
+    blank = apf005.check(apfile(ZtdCorrelationId=DOC_EXAMPLE_ZTD), ctx())
+    assert blank.remediation[0].startswith("Set ZtdCorrelationId to the id of the Autopilot profile")
+    self_deploying = apf004.check(apfile(CloudAssignedOobeConfig=1310 | 32), ctx())
+    assert self_deploying.remediation[0].startswith("Make the file from a user-driven profile")

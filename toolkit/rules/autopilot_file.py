@@ -46,25 +46,32 @@ def _field(f: AutopilotFile, key: str) -> Verdict | object:
                 "object, and has the exact name and location.",
       remediation=(REGENERATE,), docs=DOCS)
 def apf001(f: AutopilotFile, ctx: Context) -> Verdict:
-    problems, evidence = [], []
+    problems, evidence, fixes = [], [], []
     if f.bom:
         problems.append(f"{f.bom} byte-order mark")
         evidence.append(_ev(f, "", "ASCII, no BOM", f"{f.bom} BOM"))
+        fixes.append("Save it as ASCII without a byte-order mark: `Set-Content -Encoding Ascii` (Windows PowerShell "
+                     "5.1 `Out-File` and `>` write UTF-16 with a BOM).")
     if f.non_ascii_at is not None and not f.bom:
         problems.append(f"non-ASCII byte at offset {f.non_ascii_at}")
         evidence.append(_ev(f, "", "ASCII", f"byte {f.raw[f.non_ascii_at]:#x} at {f.non_ascii_at}"))
+        fixes.append(f"Replace the character at byte {f.non_ascii_at} with ASCII (an accented profile or tenant "
+                     "name typed into the file): OOBE reads the file as ASCII.")
     if f.objects != 1:
         problems.append(f"{f.objects} JSON values instead of one object")
         evidence.append(_ev(f, "", "exactly one object", f.objects))
+        fixes.append("Keep exactly one profile's JSON object in the file: one profile per file.")
     if f.problem and f.objects == 1:
         problems.append(f.problem)
     if f.name != FILE_NAME:
         problems.append(f"file name {f.name!r} is not {FILE_NAME!r}")
         evidence.append(_ev(f, "", FILE_NAME, f.name))
+        fixes.append(f"Rename the file to {FILE_NAME}, exactly.")
     if f.image_path and f.image_path.strip("/").lower() != IMAGE_LOCATION.lower():
         problems.append(f"located at {f.image_path}, not {IMAGE_LOCATION}")
+        fixes.append(f"Move it to {IMAGE_LOCATION} in the image.")
     if problems:
-        return failed("; ".join(problems), *evidence)
+        return failed("; ".join(problems), *evidence).fix(*fixes)
     return passed("ASCII, one JSON object, exact name")
 
 
@@ -131,7 +138,8 @@ def apf004(f: AutopilotFile, ctx: Context) -> Verdict:
         return not_evaluated("CloudAssignedOobeConfig is not a number (see APF002)", ev)
     set_bits = [f"{bit} ({name})" for bit, name in SELF_DEPLOYING_BITS.items() if value & bit]
     if set_bits:
-        return failed(f"OOBE config {value} sets {', '.join(set_bits)}: self-deploying", ev)
+        return failed(f"OOBE config {value} sets {', '.join(set_bits)}: self-deploying", ev).fix(
+            "Make the file from a user-driven profile: self-deploying and pre-provisioning profiles set these bits.")
     return passed(f"OOBE config {value} is user-driven", ev)
 
 
@@ -150,11 +158,15 @@ def apf005(f: AutopilotFile, ctx: Context) -> Verdict:
         except ValueError:
             same = False
         if not same:
-            return failed(f"tenant {tenant!r} is not {ctx.tenant_id}", ev)
+            return failed(f"tenant {tenant!r} is not {ctx.tenant_id}", ev).fix(
+                f"Use the file of tenant {ctx.tenant_id}: export the profile signed in to that tenant "
+                f"(`Connect-MgGraph -TenantId {ctx.tenant_id}`), or correct --tenant-id if the file is right.")
     ztd = str(f.data.get("ZtdCorrelationId") or "").strip().lower()
     if not ztd or ztd == DOC_EXAMPLE_ZTD:
         return warned("ZtdCorrelationId is blank or the documentation example",
-                      _ev(f, "ZtdCorrelationId", "the profile id", f.data.get("ZtdCorrelationId")))
+                      _ev(f, "ZtdCorrelationId", "the profile id", f.data.get("ZtdCorrelationId"))).fix(
+            "Set ZtdCorrelationId to the id of the Autopilot profile the file was made from (`Get-AutopilotProfile "
+            "| Select-Object id, displayName`), so a device can be traced to its profile.")
     if not ctx.tenant_id:
         return passed("correlation id set (no --tenant-id to compare the tenant with)")
     return passed(f"tenant matches {ctx.tenant_id}")
