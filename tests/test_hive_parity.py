@@ -61,8 +61,9 @@ def hive_files(tmp: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def every_hive(tmp_path_factory) -> list[Path]:
-    if shutil.which("wimlib-imagex") is None:
-        pytest.fail("wimlib-imagex is needed (apt-get install wimtools)")
+    from conftest import require_tool
+
+    require_tool("wimlib-imagex")
     return hive_files(tmp_path_factory.mktemp("hives"))
 
 

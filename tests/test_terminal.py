@@ -95,3 +95,58 @@ def test_inspect_fits_the_width_without_splitting(cli, monkeypatch, columns):
         assert {image["build_ubr"], image["update"]["kb"], *image["name"].split()} <= words
     table = "┃ Name" in shown
     assert table == (columns == "200")  # a row per index where it fits, else a block per index
+
+
+def tmux_capture(command: list[str], columns: int = 80) -> list[str]:
+    """What a person sees: the command run in a real terminal (tmux) `columns` wide, the pane's whole
+    history captured with wrapped lines joined."""
+    import shlex
+    import subprocess
+    import time
+    import uuid
+
+    from conftest import require_tool
+
+    require_tool("tmux")
+    session = f"oobe-{uuid.uuid4().hex[:8]}"
+    done = GOLDEN.parent / f".{session}.done"
+    script = f"{shlex.join(command)}; touch {shlex.quote(str(done))}; sleep 30"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(columns), "-y", "50",
+                    "-c", str(GOLDEN.parent), script], check=True, env={**__import__("os").environ,
+                                                                        "TERM": "xterm-256color"})
+    try:
+        for _ in range(600):
+            if done.exists():
+                break
+            time.sleep(0.1)
+        shown = subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-", "-t", session],
+                               capture_output=True, text=True, check=True).stdout
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        done.unlink(missing_ok=True)
+    return [line.rstrip() for line in shown.splitlines()]
+
+
+def test_a_real_80_column_terminal_on_the_11_edition_image():
+    import sys
+
+    command = [sys.executable, "-m", "toolkit", "check", "golden_images/win10_install_lxd_mirror.wim",
+               "--as-of", "2026-11-21"]
+    lines = [line for line in tmux_capture(command) if line]
+    urls = [line for line in lines if line.startswith("https://")]
+    assert [line for line in lines if len(line) > 80 and line not in urls] == []
+    assert all(" " not in url for url in urls)  # a URL longer than the width stands whole on its own line
+    assert lines[0].startswith("BLOCKED  baseline wbfo-2026-09")
+    assert lines[-1].startswith("BLOCKED · ") and lines[-1].endswith("catalog 2026-08-12")
+    assert sum(line.startswith("FAIL IMG003 ") for line in lines) == 1  # 11 editions, one entry
+    assert len(lines) <= 100  # two screens of a 50-row terminal
+
+
+def test_a_real_80_column_terminal_inspecting_the_11_edition_image():
+    import sys
+
+    lines = [line for line in tmux_capture([sys.executable, "-m", "toolkit", "inspect", "--deep",
+                                            "golden_images/win10_install_lxd_mirror.wim"]) if line]
+    assert [line for line in lines if len(line) > 80 and " " in line] == []
+    assert sum(line.startswith("  #") for line in lines) == 11  # a block per edition: no table split mid-word
+    assert lines[-1] == "release catalog as of 2026-08-12"

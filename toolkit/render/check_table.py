@@ -11,6 +11,7 @@ STYLE = {"fail": "red", "warn": "yellow", "not-evaluated": "magenta", "pass": "g
          "not-applicable": "dim", "skipped": "dim", "waived": "blue"}
 VERDICT_STYLE = {"ready": "bold green", "blocked": "bold red", "incomplete": "bold magenta"}
 SHOWN = ("fail", "warn", "not-evaluated", "waived")
+MAX_EVIDENCE = 2  # per finding on a terminal; every piece is in the manifest
 NBSP = "\u00a0"  # joins the words of one setting for wrapping; drawn as a space
 
 
@@ -93,10 +94,13 @@ def check_lines(manifest: dict, columns: int) -> list[Line]:
             add(waiver_text(first), "  ", "    ", style="blue")
         add(first["message"], "  ", "    ")
         note = f" (first of {len(group)}, the others alike)" if len(group) > 1 else ""
-        for ev in first["evidence"]:
+        for ev in first["evidence"][:MAX_EVIDENCE]:
             add(f"evidence{note}: {ev['source']} {ev['locator']}: expected {words(ev['expected'])}, actual "
                 f"{words(ev['actual'])}", "  ", "    ", lead=(8, "dim"))
             note = ""
+        if len(first["evidence"]) > MAX_EVIDENCE:
+            add(f"(and {len(first['evidence']) - MAX_EVIDENCE} more evidence in the json report)", "  ", "    ",
+                style="dim")
         for n, step in enumerate(first["remediation"], 1):
             add(f"fix {n}. {step}", "  ", "         ", lead=(len(f"fix {n}."), "cyan"))
         add(f"docs: {first['docs']}", "  ", "    ", style="dim")
@@ -167,8 +171,10 @@ def closing_line(manifest: dict, columns: int) -> str:
     rest = [f"{counts[o]} {o}" for o in ("fail", "warn", "not-evaluated", "waived", "pass") if counts.get(o)]
     rest += [f"{unchecked} not checked"] if unchecked else []
     rest.append(f"catalog {manifest['catalog']['as_of']}")
-    for blocks in (f"blocks: {', '.join(blocking)}", f"{len(blocking)} rules block"):
-        line = " · ".join([summary["verdict"].upper(), blocks if blocking else "nothing blocks", *rest])
-        if len(line) <= columns:
-            break
-    return line
+    verdict = summary["verdict"].upper()
+    named = f"blocks: {', '.join(blocking)}" if blocking else "nothing blocks"
+    counted = f"{len(blocking)} rules block" if blocking else "nothing blocks"
+    candidates = [[verdict, named, *rest], [verdict, counted, *rest],
+                  [verdict, counted, *(p for p in rest if not p.endswith(" pass"))]]  # shorter, as the width asks
+    lines = [" · ".join(parts) for parts in candidates]
+    return next((line for line in lines if len(line) <= columns), lines[-1])

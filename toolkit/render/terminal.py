@@ -1,8 +1,9 @@
 """Text for a terminal or a CI log: its width, and wrapping that never splits a word or a URL.
 
 Width: the terminal's, else `COLUMNS`, else 100 (a CI log has no terminal). Lines wrap at spaces
-only; a word longer than the width (a URL, a path) stands whole on a line of its own, and wrapped
-lines keep the indent of the line they continue."""
+only; a word that does not fit after its indent (a URL, a path) stands whole on a line of its own at
+the margin (so a URL longer than the width is the one line that exceeds it), and wrapped lines keep
+the indent of the line they continue."""
 
 from __future__ import annotations
 
@@ -40,9 +41,8 @@ def wrap(text: str, columns: int, indent: str = "", hang: str | None = None) -> 
         lines += textwrap.wrap(paragraph, columns, initial_indent=indent if not lines else (hang or indent),
                                subsequent_indent=hang if hang is not None else indent, break_long_words=False,
                                break_on_hyphens=False) or [indent]
-    # a single word that fits the width but not after its indent (a URL) starts at the margin instead
-    return [line.lstrip() if len(line) > columns and len(line.strip()) <= columns and " " not in line.strip()
-            else line for line in lines]
+    # a single word too long for the width after its indent (a URL, a path) stands whole at the margin
+    return [line.lstrip() if len(line) > columns and " " not in line.strip() else line for line in lines]
 
 
 def words(value: object) -> str:
