@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -223,9 +225,13 @@ def test_report_folders_are_created(cli, tmp_path):
 def test_html_is_self_contained(cli, deep_tools, tmp_path):
     _, out = run_all_formats(cli, tmp_path, *BLOCKED)
     html = out["html"]
-    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(|\ssrc=", html, re.I)
+    assert not re.search(r"<link|<img|<iframe|@import|url\(|\ssrc=|\son[a-z]+=", html, re.I)
+    (script,) = re.findall(r"<script>(.*?)</script>", html, re.S)  # one inline script, allowed by its hash only
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    (csp,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp.startswith("default-src &#x27;none&#x27;") and f"sha256-{digest}" in csp
     hrefs = re.findall(r'href="([^"]+)"', html)
-    assert hrefs and all(h.startswith("https://learn.microsoft.com/") for h in hrefs)  # doc links only
+    assert hrefs and all(h.startswith(("https://learn.microsoft.com/", "#f")) for h in hrefs)  # docs, findings
     assert "BLOCKED" in html and "IMG004" in html and "Add-WindowsPackage" in html
 
 
