@@ -150,3 +150,24 @@ def test_a_real_80_column_terminal_inspecting_the_11_edition_image():
     assert [line for line in lines if len(line) > 80 and " " in line] == []
     assert sum(line.startswith("  #") for line in lines) == 11  # a block per edition: no table split mid-word
     assert lines[-1] == "release catalog as of 2026-08-12"
+
+
+def test_markdown_summary_groups_and_stays_under_the_cap(cli, monkeypatch):
+    """Step summaries: a finding on 11 editions is one row, each rule's details fold into one <details>,
+    and however many findings there are the text stays under GitHub's 1 MiB cap, saying what it left out."""
+    from toolkit.render.markdown import LIMIT, render
+
+    monkeypatch.chdir(GOLDEN.parent)
+    manifest = json.loads(cli("check", "golden_images/win10_install_lxd_mirror.wim", "--as-of", "2026-11-21",
+                              "-o", "json").out)
+    md = render(manifest)
+    assert len(re.findall(r"^\| ❌ fail \| IMG003 ", md, re.M)) == 1
+    assert "#1, #2, #3, #4, #5, #6, #7, #8, #9, #10, #11" in md
+    rules = {r["rule"] for r in manifest["results"] if r["outcome"] in ("fail", "warn", "not-evaluated", "waived")}
+    assert md.count("<details>") == len(rules)
+    template = next(r for r in manifest["results"] if r["rule"] == "IMG003")
+    manifest["results"] += [{**template, "subject": f"huge.wim#{n}", "message": f"finding {n} " + "x" * 400}
+                            for n in range(4000)]  # every one different: nothing groups
+    big = render(manifest)
+    assert len(big.encode("utf-8")) <= LIMIT
+    assert "more findings left out to fit the summary" in big and big.rstrip().endswith("</sub>")

@@ -1,6 +1,7 @@
 """Markdown for a job summary ($GITHUB_STEP_SUMMARY, Azure task.uploadsummary) or a review comment.
 
-The verdict and the findings table come first; details fold into <details> blocks. GitHub caps a
+The verdict and the findings table come first, a finding on several image indexes once (as the
+terminal groups them); the details fold into one <details> block per rule. GitHub caps a
 step summary at 1 MiB of UTF-8, so the table rows, then the details, stop (with a note) before the
 whole text, the tail of inputs included, reaches LIMIT bytes. Text from the inputs is escaped: no
 HTML, link or image syntax in it renders.
@@ -8,8 +9,9 @@ HTML, link or image syntax in it renders.
 
 from __future__ import annotations
 
-from toolkit.render.check_table import catalog_note
-from toolkit.render.findings import findings, waiver_notices, waiver_text
+from toolkit.render.check_table import catalog_note, grouped, subjects_text
+from toolkit.render.findings import waiver_notices, waiver_text
+from toolkit.render.terminal import words
 
 LIMIT = 900_000  # UTF-8 bytes; below GitHub's 1 MiB step-summary cap, leaving room for other steps
 MARK = {"ready": "✅", "blocked": "❌", "incomplete": "⚠️"}
@@ -44,15 +46,17 @@ def render(manifest: dict) -> str:
            f"{manifest['as_of']}", "", counts, ""]
     if stale := catalog_note(manifest):
         out += [f"> ⚠️ {cell(stale)}", ""]
-    found = findings(manifest)
+    found = grouped(manifest["results"])
     tail = _tail(manifest)
     budget = LIMIT - size(tail) - 200  # the notes about what was left out
     if found:
         out += ["| Outcome | Rule | Severity | Blocks | Subject | Finding |", "|---|---|---|---|---|---|"]
         used = size("\n".join(out))
-        for shown, r in enumerate(found):
+        for shown, group in enumerate(found):
+            r = group[0]
             row = (f"| {OUTCOME[r['outcome']]} | {r['rule']} | {r['severity']} | "
-                   f"{'yes' if r['blocking'] else 'no'} | {cell(r['subject'])} | {cell(r['message'])} |")
+                   f"{'yes' if r['blocking'] else 'no'} | {cell(subjects_text([g['subject'] for g in group]))} | "
+                   f"{cell(r['message'])} |")
             if used + size(row) + 1 > budget:
                 out += ["", f"_{len(found) - shown} more findings left out to fit the summary; see the full report._"]
                 break
@@ -63,11 +67,14 @@ def render(manifest: dict) -> str:
         out += ["No findings.", ""]
     body = "\n".join(out)
     used = size(body)
-    for shown, r in enumerate(found):
-        block = _details(r)
+    by_rule: dict[str, list[list[dict]]] = {}
+    for group in found:
+        by_rule.setdefault(group[0]["rule"], []).append(group)
+    for shown, groups in enumerate(by_rule.values()):
+        block = _details(groups)
         if used + size(block) > budget:
-            left = len(found) - shown
-            body += f"\n_{left} more finding details left out to fit the summary; see the full report._\n"
+            left = len(by_rule) - shown
+            body += f"\n_{left} more rules' details left out to fit the summary; see the full report._\n"
             break
         body += block
         used += size(block)
@@ -93,15 +100,21 @@ def _tail(manifest: dict) -> str:
     return "\n".join(tail)
 
 
-def _details(r: dict) -> str:
-    lines = ["", f"<details><summary>{r['rule']} on {cell(r['subject'])}: {cell(r['title'])}</summary>", ""]
-    if r["outcome"] == "waived":
-        lines += [f"**Waived:** {cell(waiver_text(r))}", ""]
-    lines += [cell(r["message"]), ""]
-    for e in r["evidence"]:
-        lines.append(f"- evidence: {code(e['source'])} {code(e['locator'])}: expected {code(e['expected'])}, "
-                     f"actual {code(e['actual'])}")
-    if r["remediation"]:
-        lines += ["", "**How to fix**", ""] + [f"{n}. {cell(s)}" for n, s in enumerate(r["remediation"], 1)]
-    lines += ["", f"[Documentation]({r['docs']})", "", "</details>"]
+def _details(groups: list[list[dict]]) -> str:
+    """One rule's findings, folded: each with its subjects, message, evidence, fix and docs."""
+    first = groups[0][0]
+    count = sum(map(len, groups))
+    lines = ["", f"<details><summary>{first['rule']}: {cell(first['title'])} ({count} finding(s))</summary>"]
+    for group in groups:
+        r = group[0]
+        lines += ["", f"**{OUTCOME[r['outcome']]}** on {cell(subjects_text([g['subject'] for g in group]))}", ""]
+        if r["outcome"] == "waived":
+            lines += [f"**Waived:** {cell(waiver_text(r))}", ""]
+        lines += [cell(r["message"]), ""]
+        for e in r["evidence"]:
+            lines.append(f"- evidence: {code(e['source'])} {code(e['locator'])}: expected "
+                         f"{code(words(e['expected']))}, actual {code(words(e['actual']))}")
+        if r["remediation"]:
+            lines += ["", "**How to fix**", ""] + [f"{n}. {cell(s)}" for n, s in enumerate(r["remediation"], 1)]
+    lines += ["", f"[Documentation]({first['docs']})", "", "</details>"]
     return "\n".join(lines) + "\n"
