@@ -23,6 +23,7 @@ WIM = str(GOLDEN / "win11_24h2_multi.wim")
     (("baselines", "-o", "json"), "oobe-ready/baselines/v1"),
     (("baselines", "--diff", "wbfo-2025-08", "wbfo-2026-09", "-o", "json"), "oobe-ready/baseline-diff/v1"),
     (("config", "-o", "json"), "oobe-ready/config/v1"),
+    (("catalog", "show", "-o", "json"), "oobe-ready/catalog/v1"),
 ])
 def test_every_document_command_has_json(cli, args, schema):
     result = cli(*args)
@@ -74,6 +75,13 @@ def test_global_options_anywhere(argv, globals_, rest):
 def test_global_options_after_the_command(cli):
     assert cli("rules", "--debug", "--color", "never", "-q").code == 0
     assert cli("rules", "--color", "sometimes").code == 2
+
+
+def test_verbose_and_quiet(cli, tmp_path):
+    args = ("check", GOLDEN / "win11_24h2_multi.xml", "-o", f"json={tmp_path / 'm.json'}")
+    said = cli(*args, "-v").err
+    assert said.startswith("oobe-ready: read 1 input(s) (xml), judged ") and " s\n" in said
+    assert cli(*args).err == "" and cli("-q", *args, "-v").err == ""  # -q wins
 
 
 @pytest.mark.parametrize("name, value", [("OOBE_READY_EXTRACTOR", "wimlb"), ("OOBE_READY_WORKERS", "0"),

@@ -31,9 +31,10 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 
 # Options of the whole program, taken before or after the command (`oobe-ready check --debug …`).
-GLOBAL_FLAGS = {"--debug": "debug", "-q": "quiet", "--quiet": "quiet"}
+GLOBAL_FLAGS = {"--debug": "debug", "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}
 COLORS = ("auto", "always", "never")
 QUIET = {"on": False}  # -q: no notices on stderr (errors stay)
+VERBOSE = {"on": False}  # -v: what was read and how long it took, on stderr
 
 
 def split_global_options(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -68,14 +69,15 @@ def notice(line: str) -> None:
 @click.option("--color", type=click.Choice(COLORS), default="auto", show_default=True,
               help="Colour in terminal tables (NO_COLOR / FORCE_COLOR are honoured too).")
 @click.option("-q", "--quiet", is_flag=True, help="No notices on stderr; errors stay.")
-def cli(debug: bool, color: str, quiet: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also say on stderr what was read and how long it took.")
+def cli(debug: bool, color: str, quiet: bool, verbose: bool) -> None:
     """Gate Windows golden images and their Autopilot/ESP/tenant settings for
-    Windows Backup for Organizations restore. --debug, --color and -q may stand before or after the
-    command."""
+    Windows Backup for Organizations restore. --debug, --color, -q and -v may stand before or after
+    the command."""
     import os
 
     _check_environment(os.environ)
-    QUIET["on"] = quiet
+    QUIET["on"], VERBOSE["on"] = quiet, verbose and not quiet
     if color == "never":
         os.environ["NO_COLOR"] = "1"
         os.environ.pop("FORCE_COLOR", None)
@@ -392,8 +394,15 @@ def check_cmd(sources, index, config_file, no_waivers, **values) -> int:
         as_of=value["as-of"].date() if value["as-of"] else None, catalog=value["catalog"],
         target_groups=tuple(value["target-group"]),
         config={"path": str(config.path), "sha256": config.sha256} if config else None)
+    import time
+
+    started = time.monotonic()
     with extraction_progress() as progress:  # images run to gigabytes: a bar on a terminal
         manifest = run_check(options, progress)
+    if VERBOSE["on"]:
+        kinds = ", ".join(sorted({i["kind"] for i in manifest["inputs"]}))
+        notice(f"read {len(manifest['inputs'])} input(s) ({kinds}), judged {len(manifest['results'])} result(s) "
+               f"of {len(manifest['rules'])} rule(s) in {time.monotonic() - started:.2f} s")
     _emit_all(manifest, targets)
     _backend_hint(s["facts"]["deep"] for s in manifest["subjects"])
     return manifest["summary"]["exit_code"]
@@ -447,27 +456,44 @@ def catalog_update_cmd(source: str | None, lifecycle: str | None, as_of) -> int:
 
 @catalog_group.command("show")
 @click.option("--catalog", metavar="FILE", help="Show this catalog instead of the one runs use.")
-def catalog_show_cmd(catalog: str | None) -> int:
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]",
+              help="table (default) or json; =FILE writes a file.")
+def catalog_show_cmd(catalog: str | None, outputs: tuple[str, ...]) -> int:
     """Which release catalog runs use, how old it is, where its data came from, and per release
     the newest update it knows."""
     from datetime import datetime, timezone
 
     from toolkit.catalog_store import current_catalog, user_catalog_path
 
+    targets = _parse_outputs(outputs, ("table", "json"))
+    _check_document_targets(targets, (catalog,) if catalog else ())
     current = current_catalog(catalog)
-    behind = current.missing_patch_tuesdays(datetime.now(timezone.utc).date())
-    where = catalog or (user_catalog_path() if current.origin == "updated" else "shipped with oobe-ready")
-    click.echo(f"release catalog as of {current.as_of} ({current.origin}): {where}\nsha256 {current.sha256}")
-    if behind:
-        click.echo(f"{len(behind)} Patch Tuesday(s) since: {', '.join(map(str, behind))}: run `oobe-ready catalog "
-                   "update`")
-    for source in current.sources:
-        click.echo(f"source: {_safe(source.get('name'))} {_safe(source.get('url', ''))}")
+    behind = [str(day) for day in current.missing_patch_tuesdays(datetime.now(timezone.utc).date())]
+    where = str(catalog or (user_catalog_path() if current.origin == "updated" else "shipped with oobe-ready"))
+    releases = []
     for branch in current.branches:
         newest = max(branch.updates.values(), key=lambda u: u.date) if branch.updates else None
-        shown = f"{newest.kb} {branch.build}.{newest.ubr} {newest.date}" if newest else "no update listed"
-        click.echo(f"{branch.product} {branch.version:<6} {branch.build}  newest {shown}  serviced until "
-                   f"{branch.serviced_until}")
+        releases.append({"product": branch.product, "version": branch.version, "build": branch.build,
+                         "newest": {"kb": newest.kb, "build_ubr": f"{branch.build}.{newest.ubr}",
+                                    "date": newest.date} if newest else None,
+                         "serviced_until": branch.serviced_until})
+    document = {"schema": "oobe-ready/catalog/v1", "as_of": current.as_of, "origin": current.origin, "file": where,
+                "sha256": current.sha256, "missing_patch_tuesdays": behind, "sources": list(current.sources),
+                "releases": releases}
+
+    def draw(fmt: str) -> str:
+        lines = [f"release catalog as of {current.as_of} ({current.origin}): {where}", f"sha256 {current.sha256}"]
+        if behind:
+            lines.append(f"{len(behind)} Patch Tuesday(s) since: {', '.join(behind)}: run `oobe-ready catalog update`")
+        lines += [f"source: {_safe(source.get('name'))} {_safe(source.get('url', ''))}" for source in current.sources]
+        for r in releases:
+            newest = r["newest"]
+            shown = f"{newest['kb']} {newest['build_ubr']} {newest['date']}" if newest else "no update listed"
+            lines.append(f"{r['product']} {r['version']:<6} {r['build']}  newest {shown}  serviced until "
+                         f"{r['serviced_until']}")
+        return "\n".join(lines) + "\n"
+
+    _write_documents(targets, document, draw)
     return EXIT_OK
 
 
@@ -649,5 +675,5 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        QUIET["on"] = False
+        QUIET["on"] = VERBOSE["on"] = False
     sys.exit(code if isinstance(code, int) else EXIT_OK)
