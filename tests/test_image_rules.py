@@ -307,6 +307,9 @@ def test_edition_families_longest_prefix_first(edition, family):
 def test_img006_unknown_family_and_hive_evidence():
     unknown = img006.check(replace(ENTERPRISE, edition_id="Foo"), ctx())
     assert (unknown.outcome, unknown.message) == (NOT_EVALUATED, "edition 'Foo' has no known lifecycle family")
+    missing = img006.check(replace(ENTERPRISE, edition_id=None), ctx())
+    assert (missing.outcome, missing.message) == (NOT_EVALUATED, "EDITIONID missing: the lifecycle family cannot be "
+                                                  "told (see IMG001)")
     verdict = img006.check(deep_image(26100, 4946), ctx())
     assert (verdict.outcome, verdict.message) == (PASS, "Windows 11 24H2 (enterprise_education) is serviced until "
                                                   "2027-10-12")

@@ -283,6 +283,8 @@ def img006(image: ImageFacts, ctx: Context) -> Verdict:
         return boot
     family = edition_family(image.edition_id)
     if family is None:
+        if image.edition_id is None:
+            return not_evaluated("EDITIONID missing: the lifecycle family cannot be told (see IMG001)")
         return not_evaluated(f"edition {image.edition_id!r} has no known lifecycle family")
     today = ctx.today.isoformat()
 
