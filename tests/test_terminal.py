@@ -72,7 +72,7 @@ def test_identical_findings_across_indexes_once(report):
     assert sum(r["rule"] == "IMG007" and r["outcome"] == "fail" for r in manifest["results"]) == 3
     assert len(re.findall(r"^FAIL IMG007 ", table, re.M)) == 1
     assert f"  on {MULTI}#1, #2, #3" in table
-    assert "evidence (first of 3, the others alike):" in table
+    assert "evidence (first of 3): " in table
 
 
 def test_evidence_values_in_words(report):
@@ -139,7 +139,7 @@ def test_a_real_80_column_terminal_on_the_11_edition_image():
     assert lines[0].startswith("BLOCKED  baseline wbfo-2026-09")
     assert lines[-1].startswith("BLOCKED · ") and lines[-1].endswith("catalog 2026-08-12")
     assert sum(line.startswith("FAIL IMG003 ") for line in lines) == 1  # 11 editions, one entry
-    assert len(lines) <= 100  # two screens of a 50-row terminal
+    assert len(lines) <= 96  # two screens of a 48-row terminal
 
 
 def test_a_real_80_column_terminal_inspecting_the_11_edition_image():

@@ -93,10 +93,10 @@ def check_lines(manifest: dict, columns: int) -> list[Line]:
         if first["outcome"] == "waived":
             add(waiver_text(first), "  ", "    ", style="blue")
         add(first["message"], "  ", "    ")
-        note = f" (first of {len(group)}, the others alike)" if len(group) > 1 else ""
+        note = f" (first of {len(group)})" if len(group) > 1 else ""
         for ev in first["evidence"][:MAX_EVIDENCE]:
-            add(f"evidence{note}: {ev['source']} {ev['locator']}: expected {words(ev['expected'])}, actual "
-                f"{words(ev['actual'])}", "  ", "    ", lead=(8, "dim"))
+            add(f"evidence{note}: {_where(ev['source'], first['subject'])}{ev['locator']}: expected "
+                f"{words(ev['expected'])}, actual {words(ev['actual'])}", "  ", "    ", lead=(8, "dim"))
             note = ""
         if len(first["evidence"]) > MAX_EVIDENCE:
             add(f"(and {len(first['evidence']) - MAX_EVIDENCE} more evidence in the json report)", "  ", "    ",
@@ -126,6 +126,17 @@ def check_lines(manifest: dict, columns: int) -> list[Line]:
     out.append(("", []))
     add(closing_line(manifest, columns), lead=(len(verdict), VERDICT_STYLE[summary["verdict"]]))
     return out
+
+
+def _where(source: str, subject: str) -> str:
+    """An evidence source as far as the subject line does not already say it: nothing for the subject's
+    own image file, the path inside the image for a file in it."""
+    image = subject.rpartition("#")[0] if "#" in subject else subject
+    if str(source) in (image, subject):
+        return ""
+    if str(source).startswith(subject + ":"):
+        return str(source)[len(subject) + 1:] + " "
+    return f"{source} "
 
 
 def blocking_text(result: dict, fail_on: str) -> str:
