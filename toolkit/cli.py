@@ -31,7 +31,7 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 
 # Options of the whole program, taken before or after the command (`oobe-ready check --debug …`).
-GLOBAL_FLAGS = {"--debug": "debug", "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}
+GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "-v", "--verbose")
 COLORS = ("auto", "always", "never")
 QUIET = {"on": False}  # -q: no notices on stderr (errors stay)
 VERBOSE = {"on": False}  # -v: what was read and how long it took, on stderr
@@ -127,9 +127,7 @@ def inspect_cmd(sources: tuple[str, ...], index: int | None, outputs: tuple[str,
     with extraction_progress() as progress:  # deep inspection runs to minutes: a bar on a terminal
         report = run_inspect(sources, index, deep, catalog, progress)
 
-    def draw(fmt: str) -> str | None:
-        if fmt == "json":
-            return None
+    def draw(fmt: str) -> str:
         from toolkit.render.inspect_table import render_inspect_table
         from toolkit.render.safe import deep
 
@@ -152,7 +150,7 @@ def rules_cmd(outputs: tuple[str, ...]) -> int:
     targets = _parse_outputs(outputs, ("table", "markdown", "json"))
     _check_document_targets(targets)
 
-    def draw(fmt: str) -> str | None:
+    def draw(fmt: str) -> str:
         if fmt == "markdown":
             from toolkit.render.rules_doc import render_rules
 
@@ -163,14 +161,10 @@ def rules_cmd(outputs: tuple[str, ...]) -> int:
         return "".join(line + "\n" for r in RULES for line in wrap(
             f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}", columns, "", " " * 8))
 
-    _write_documents(targets, {"schema": "oobe-ready/rules/v1", "rules": [_rule_document(r) for r in RULES]}, draw)
+    from toolkit.pipeline.manifest import rule_document
+
+    _write_documents(targets, {"schema": "oobe-ready/rules/v1", "rules": [rule_document(r) for r in RULES]}, draw)
     return EXIT_OK
-
-
-def _rule_document(rule) -> dict:
-    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "kind": rule.kind,
-            "paths": list(rule.paths), "rationale": rule.rationale, "remediation": list(rule.remediation),
-            "docs": rule.docs}
 
 
 @cli.command("explain")
@@ -199,7 +193,9 @@ def explain_cmd(rule_id: str, outputs: tuple[str, ...]) -> int:
             lines += wrap(f"{n}. {step}", columns, "  ", "     ")
         return "\n".join([*lines, "", *wrap(f"docs: {r.docs}", columns, "", "  ")]) + "\n"
 
-    _write_documents(targets, {"schema": "oobe-ready/rule/v1", **_rule_document(r)}, draw)
+    from toolkit.pipeline.manifest import rule_document
+
+    _write_documents(targets, {"schema": "oobe-ready/rule/v1", **rule_document(r)}, draw)
     return EXIT_OK
 
 
@@ -263,17 +259,15 @@ def _captured(draw) -> str:
 
 
 def _write_documents(targets: list[tuple[str, str | None]], document: dict, draw) -> None:
-    """Each -o target: json renders `document`; any other format is what `draw(fmt)` returns (None: the
-    json text; "": already drawn on the terminal)."""
+    """Each -o target: json renders `document`; any other format is what `draw(fmt)` returns ("": it
+    drew on the terminal itself)."""
     from pathlib import Path
 
     from toolkit.files import write_atomic
     from toolkit.render.jsondoc import render_json
 
     for fmt, target in targets:
-        text = draw(fmt) if fmt != "json" else None
-        if text is None:
-            text = render_json(document)
+        text = render_json(document) if fmt == "json" else draw(fmt)
         if target:
             write_atomic(Path(target), text)
         elif text:

@@ -43,7 +43,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "inputs": manifest_inputs,
         "ignored_export_files": ignored,
         "subjects": subjects,
-        "rules": [_rule(r) for r in dict.fromkeys(r.rule for r in results)],
+        "rules": [rule_document(r) for r in dict.fromkeys(r.rule for r in results)],
         "results": [_result(r, options["fail_on"]) for r in results],
         "not_checked": not_checked,
         "waivers": waivers,
@@ -57,7 +57,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
     }
 
 
-def _rule(rule: Rule) -> dict:
+def rule_document(rule: Rule) -> dict:
     """Rule metadata, so that every format renders from the manifest alone."""
     return {"id": rule.id, "title": rule.title, "severity": rule.severity, "kind": rule.kind,
             "paths": list(rule.paths), "rationale": rule.rationale, "remediation": list(rule.remediation),
