@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 
 from toolkit import __version__
@@ -74,7 +73,8 @@ def _result(result: Result, fail_on: str) -> dict:
         "outcome": result.outcome,
         "blocking": blocks(result, fail_on),
         "message": verdict.message,
-        "evidence": [asdict(e) for e in verdict.evidence],
+        "evidence": [{"source": e.source, "locator": e.locator, "expected": e.expected, "actual": e.actual}
+                     for e in verdict.evidence],  # values are copied by normalised()
         # a result that could not be judged is fixed by supplying the evidence, not by the rule's fix
         "remediation": list(verdict.remediation + (rule.remediation if verdict.outcome != "not-evaluated" else ())),
         "docs": rule.docs,

@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_SMALL_FILE_BYTES
 
@@ -120,6 +117,8 @@ def _scope(scope: object, bad) -> dict[str, str]:
             raise bad(f"scope.image_guid {scope['image_guid']!r} is not a GUID (as `oobe-ready inspect` shows it)")
         scope["image_guid"] = guid
     if "build" in scope:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only ledgers with build ranges need it
+
         try:
             spec = SpecifierSet(scope["build"])
         except InvalidSpecifier:
@@ -152,6 +151,9 @@ def matches(waiver: Waiver, ref: SubjectRef) -> bool:
     if "image_guid" in scope and (ref.image_guid is None or scope["image_guid"] != _guid(ref.image_guid)):
         return False
     if "build" in scope:
+        from packaging.specifiers import SpecifierSet
+        from packaging.version import InvalidVersion, Version
+
         try:
             if ref.build is None or Version(ref.build) not in SpecifierSet(scope["build"]):
                 return False
