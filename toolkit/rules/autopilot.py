@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from toolkit.facts.intune import ExportObject
 from toolkit.rules.base import (
     RESTORE_PATHS,
@@ -31,10 +33,22 @@ PAIRS = (
 )
 
 
-def _get(profile: ExportObject, parent: str, key: str) -> tuple[object, str] | None:
+class Found(NamedTuple):
+    """A property's value and where it is; the JSON Pointer is built only when evidence needs it."""
+
+    value: object
+    profile: ExportObject
+    keys: tuple[str, ...]
+
+    @property
+    def locator(self) -> str:
+        return self.profile.locator(*self.keys)
+
+
+def _get(profile: ExportObject, parent: str, key: str) -> Found | None:
     holder = profile.data.get(parent) if parent else profile.data
     if isinstance(holder, dict) and key in holder and holder[key] is not None:
-        return holder[key], profile.locator(*(p for p in (parent, key) if p))
+        return Found(holder[key], profile, (parent, key) if parent else (key,))
     return None
 
 
@@ -72,17 +86,16 @@ def ap001(profile: ExportObject, ctx: Context) -> Verdict:
 def ap002(profile: ExportObject, ctx: Context) -> Verdict:
     current, old = both(profile, *PAIRS[0])
     found = [v for v in (current, old) if v is not None]
-    shared = [v for v in found if str(v[0]).lower() == "shared"]
+    shared = [v for v in found if str(v.value).lower() == "shared"]
     if shared:
-        value, locator = shared[0]
         return failed(f"profile '{_name(profile)}' is self-deploying (deviceUsageType shared)",
-                      Evidence(profile.file, locator, "singleUser", value))
+                      Evidence(profile.file, shared[0].locator, "singleUser", shared[0].value))
     if not found:
         return passed(f"profile '{_name(profile)}' sets no deviceUsageType (default singleUser)",
                       Evidence(profile.file, profile.locator("outOfBoxExperienceSetting", "deviceUsageType"),
                                "singleUser", None))
-    value, locator = found[0]
-    return passed(f"profile '{_name(profile)}' is user-driven", Evidence(profile.file, locator, "singleUser", value))
+    return passed(f"profile '{_name(profile)}' is user-driven",
+                  Evidence(profile.file, found[0].locator, "singleUser", found[0].value))
 
 
 @rule(id="AP003", title="Pre-provisioning not allowed", severity="warning", kind="autopilot", needs="profile",
@@ -93,9 +106,9 @@ def ap002(profile: ExportObject, ctx: Context) -> Verdict:
       docs=DOCS)
 def ap003(profile: ExportObject, ctx: Context) -> Verdict:
     for value in both(profile, *PAIRS[6]):
-        if value is not None and value[0] is True:
+        if value is not None and value.value is True:
             return failed(f"profile '{_name(profile)}' allows pre-provisioning",
-                          Evidence(profile.file, value[1], False, True))
+                          Evidence(profile.file, value.locator, False, True))
     return passed(f"profile '{_name(profile)}' does not allow pre-provisioning")
 
 
@@ -121,8 +134,8 @@ def ap005(profile: ExportObject, ctx: Context) -> Verdict:
     disagreements = []
     for pair in PAIRS:
         current, old = both(profile, *pair)
-        if current is not None and old is not None and current[0] != old[0]:
-            disagreements.append(Evidence(profile.file, current[1], old[0], current[0]))
+        if current is not None and old is not None and current.value != old.value:
+            disagreements.append(Evidence(profile.file, current.locator, old.value, current.value))
     if disagreements:
         names = ", ".join(e.locator.rsplit("/", 1)[-1] for e in disagreements)
         return failed(f"profile '{_name(profile)}': current and deprecated values disagree ({names}); "
