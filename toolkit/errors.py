@@ -34,7 +34,8 @@ def open_regular(path: str | Path, what: str) -> BinaryIO:
         if stat.S_ISDIR(mode):
             raise InputError(path, f"is a directory, not {_a(what)}")
         raise InputError(path, f"is not a regular file ({'a FIFO' if stat.S_ISFIFO(mode) else 'a device or socket'})")
-    os.set_blocking(fd, True)
+    if hasattr(os, "set_blocking"):  # POSIX: opened non-blocking only so a FIFO could not stall the open
+        os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 
 

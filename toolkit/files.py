@@ -66,7 +66,8 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         raise InputError(path, f"cannot write ({exc.strerror})") from None
     try:
-        os.fchmod(fd, stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask())
+        if hasattr(os, "fchmod"):  # Windows has no modes to keep
+            os.fchmod(fd, stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, real)
@@ -80,11 +81,12 @@ def write_atomic(path: Path, text: str) -> None:
 def _write_through(path: Path, text: str) -> None:
     """A character device or a FIFO: open without creating, without blocking on a FIFO nobody reads."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise InputError(path, f"cannot write ({exc.strerror})") from None
     try:
-        os.set_blocking(fd, True)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8", "surrogatepass"))
     except OSError as exc:

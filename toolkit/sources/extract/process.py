@@ -1,15 +1,16 @@
 """Run an extraction tool as a child process under a time limit and a per-file size limit.
 
-The child gets its own process group, so a timeout or Ctrl-C kills the tool and anything it
-started; RLIMIT_FSIZE makes the kernel stop it from writing any file larger than the cap.
+On POSIX the child gets its own process group, so a timeout or Ctrl-C kills the tool and anything it
+started, and RLIMIT_FSIZE makes the kernel stop it from writing any file larger than the cap. Where
+those do not exist (Windows), the tool itself is killed and a watchdog stops it as soon as a file it
+writes grows past the cap. Output is read by a thread, so no pipe is ever polled with select().
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import resource
-import selectors
+import queue
 import signal
 import subprocess
 import tempfile
@@ -17,6 +18,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import resource  # POSIX only
+except ImportError:  # Windows: the watchdog enforces the size cap instead
+    resource = None
 
 from toolkit.limits import MAX_TOOL_OUTPUT
 
@@ -63,8 +70,7 @@ def stop_running_tools() -> None:
         _STOPPING.set()
         running = list(_RUNNING)
     for proc in running:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _kill_tree(proc)
 
 
 def allow_tools() -> None:
@@ -73,19 +79,24 @@ def allow_tools() -> None:
 
 
 def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = None,
-             env: dict[str, str] | None = None, on_output: Callable[[str], None] | None = None) -> ToolResult:
-    """Run `argv`, feeding stdout chunks to `on_output` (progress) as they arrive."""
+             env: dict[str, str] | None = None, on_output: Callable[[str], None] | None = None,
+             watch: Path | None = None) -> ToolResult:
+    """Run `argv`, feeding stdout chunks to `on_output` (progress) as they arrive. `watch` is the folder
+    the tool writes to: without RLIMIT_FSIZE, a file there past `fsize_limit` stops the tool."""
 
     def limit_child() -> None:
-        if fsize_limit is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
 
     name = os.path.basename(argv[0])
+    options: dict = {"start_new_session": True} if hasattr(os, "setsid") else {}
+    kernel_cap = fsize_limit is not None and resource is not None
+    if kernel_cap:
+        options["preexec_fn"] = limit_child
+    watched = watch if fsize_limit is not None and not kernel_cap else None
     with tempfile.TemporaryFile() as err:
         try:
             proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                                    env={**os.environ, **(env or {})}, start_new_session=True,
-                                    preexec_fn=limit_child)
+                                    env={**os.environ, **(env or {})}, **options)
         except OSError as exc:
             raise ExtractionError(f"cannot run {name}: {exc.strerror}") from None
         with _RUNNING_LOCK:  # registered, or killed if a stop came while it was starting: never missed
@@ -99,25 +110,29 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
         chunks: list[bytes] = []
         size = 0
         deadline = time.monotonic() + timeout
+        output: queue.Queue[bytes] = queue.Queue()
+        assert proc.stdout is not None
+        threading.Thread(target=_pump, args=(proc.stdout.fileno(), output), daemon=True).start()
         try:
-            assert proc.stdout is not None
-            with selectors.DefaultSelector() as sel:
-                sel.register(proc.stdout, selectors.EVENT_READ)
-                while True:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise ExtractionError(f"{name} timed out after {timeout:g} s")
-                    if not sel.select(timeout=min(left, 0.5)):
-                        continue
-                    chunk = os.read(proc.stdout.fileno(), 65536)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > MAX_TOOL_OUTPUT:
-                        raise ExtractionError(f"{name} printed more than {MAX_TOOL_OUTPUT} bytes")
-                    chunks.append(chunk)
-                    if on_output is not None:
-                        on_output(chunk.decode("utf-8", "replace"))
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ExtractionError(f"{name} timed out after {timeout:g} s")
+                if watched is not None and _oversized(watched, fsize_limit):
+                    raise ExtractionError(f"{name} stopped: a file in the image is larger than the "
+                                          f"{fsize_limit}-byte limit")
+                try:
+                    chunk = output.get(timeout=min(left, 0.5))
+                except queue.Empty:
+                    continue
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_TOOL_OUTPUT:
+                    raise ExtractionError(f"{name} printed more than {MAX_TOOL_OUTPUT} bytes")
+                chunks.append(chunk)
+                if on_output is not None:
+                    on_output(chunk.decode("utf-8", "replace"))
             code = proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             _kill(proc)
@@ -131,14 +146,44 @@ def run_tool(argv: Sequence[str], *, timeout: float, fsize_limit: int | None = N
                 _RUNNING.discard(proc)
         err.seek(0)
         stderr = err.read(65536).decode("utf-8", "replace")
-    if fsize_limit is not None and code in (-signal.SIGXFSZ, 128 + signal.SIGXFSZ):
+    xfsz = getattr(signal, "SIGXFSZ", None)
+    if fsize_limit is not None and xfsz is not None and code in (-xfsz, 128 + xfsz):
+        raise ExtractionError(f"{name} stopped: a file in the image is larger than the {fsize_limit}-byte limit")
+    if watched is not None and _oversized(watched, fsize_limit):
         raise ExtractionError(f"{name} stopped: a file in the image is larger than the {fsize_limit}-byte limit")
     return ToolResult(code, b"".join(chunks).decode("utf-8", "replace"), stderr)
 
 
+def _pump(fd: int, output: queue.Queue) -> None:
+    """Move the tool's stdout into `output` until it ends (an empty chunk says so)."""
+    try:
+        while chunk := os.read(fd, 65536):
+            output.put(chunk)
+    except OSError:  # the pipe was closed under us: the tool is being stopped
+        pass
+    output.put(b"")
+
+
+def _oversized(folder: Path, limit: int) -> bool:
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):  # written or removed while looked at
+                if os.lstat(os.path.join(root, name)).st_size > limit:
+                    return True
+    return False
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """The tool and what it started (its process group) where there are groups; else the tool itself."""
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        else:
+            proc.kill()
+
+
 def _kill(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    _kill_tree(proc)
     proc.wait()
 
 

@@ -65,7 +65,7 @@ class SevenZipBackend:
             budget.take(sum(e.size for e in listed if not e.link), "7-Zip extract")
         skip = [f"-x!{self._in_archive(index, p)}" for p in links]
         result = run_tool([self.tool, "x", *COMMON, f"-o{out}", *skip, str(self.archive), *wanted],
-                          timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES)
+                          timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES, watch=out)
         if result.returncode != 0:
             raise ExtractionError(f"7-Zip could not extract from {self.archive.name}: "
                                   f"{result.problem(result.stdout + result.stderr)}")

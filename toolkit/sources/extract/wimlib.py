@@ -61,7 +61,7 @@ class WimlibBackend:
 
         try:
             result = run_tool(argv, timeout=EXTRACT_TIMEOUT, fsize_limit=MAX_EXTRACTED_FILE_BYTES, env=ENV,
-                              on_output=report)
+                              on_output=report, watch=dest)
         finally:
             listfile.unlink(missing_ok=True)
         if result.returncode != 0:

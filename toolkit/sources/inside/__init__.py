@@ -18,9 +18,10 @@ class UnreadableFile(Exception):
 def time_limit(seconds: float, what: str) -> Iterator[None]:
     """Stop a parser that runs longer than `seconds` (a crafted hive or PE could loop).
 
-    Uses an interval timer, which only the main thread can arm; elsewhere the size caps alone
-    bound the work."""
-    if threading.current_thread() is not threading.main_thread():
+    Uses an interval timer, which only the main thread can arm and only POSIX has; elsewhere (worker
+    threads, Windows) the size caps alone bound the work."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer") \
+            or not hasattr(signal, "SIGALRM"):
         yield
         return
 
