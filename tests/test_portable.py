@@ -76,3 +76,16 @@ def test_the_size_cap_without_rlimit(tmp_path, monkeypatch):
     fresh.mkdir()
     small = process.run_tool([sys.executable, "-c", "print('ok')"], timeout=30, fsize_limit=1024, watch=fresh)
     assert small.returncode == 0 and small.stdout.strip() == "ok"
+
+
+def test_tools_in_their_windows_install_folders(tmp_path, monkeypatch):
+    from toolkit.sources.extract import find_tool
+
+    (tmp_path / "7-Zip").mkdir()
+    (tmp_path / "7-Zip" / "7z.exe").write_bytes(b"MZ")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("PROGRAMFILES", str(tmp_path))
+    assert find_tool("7z") is None  # not Windows: PATH only
+    monkeypatch.setattr("os.name", "nt")
+    assert find_tool("7z") == str(tmp_path / "7-Zip" / "7z.exe")
+    assert find_tool("wimlib-imagex") is None

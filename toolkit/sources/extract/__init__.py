@@ -117,14 +117,31 @@ def backend_for(source, prefer: str | None = None) -> Backend | None:
     prefer = prefer or os.environ.get("OOBE_READY_EXTRACTOR")  # wimlib | 7z: force one backend
     order = ("wimlib", "7z") if not prefer else (prefer,)
     for name in order:
-        if name == "wimlib" and shutil.which("wimlib-imagex"):
+        if name == "wimlib" and find_tool("wimlib-imagex"):
             from toolkit.sources.extract.wimlib import WimlibBackend
 
             return WimlibBackend(source)
-        if name == "7z" and (tool := shutil.which("7z") or shutil.which("7zz")):
+        if name == "7z" and (tool := find_tool("7z") or find_tool("7zz")):
             from toolkit.sources.extract.sevenzip import SevenZipBackend
 
             return SevenZipBackend(source, tool)
+    return None
+
+
+# Where the Windows installers put the tools when they are not on PATH.
+WINDOWS_FOLDERS = {"7z": ("7-Zip",), "wimlib-imagex": ("wimlib",)}
+
+
+def find_tool(name: str) -> str | None:
+    """A tool on PATH (`.exe` found through PATHEXT on Windows), else in its default install folder."""
+    found = shutil.which(name)
+    if found or os.name != "nt":
+        return found
+    for base in filter(None, (os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)"))):
+        for folder in WINDOWS_FOLDERS.get(name, ()):
+            candidate = os.path.join(base, folder, f"{name}.exe")
+            if os.path.isfile(candidate):
+                return candidate
     return None
 
 

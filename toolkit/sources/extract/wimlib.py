@@ -13,10 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from toolkit.limits import EXTRACT_TIMEOUT, LIST_TIMEOUT, MAX_EXTRACTED_FILE_BYTES
-from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, files_under, find_tool
 from toolkit.sources.extract.process import ExtractionError, run_tool
 
 ENV = {"WIMLIB_IMAGEX_IGNORE_CASE": "1", "LC_ALL": "C"}
+
+
+def _tool() -> str:
+    """wimlib-imagex as found on PATH or in its Windows install folder."""
+    return find_tool("wimlib-imagex") or "wimlib-imagex"
 PATH_MISSING = 49  # WIMLIB_ERR_PATH_DOES_NOT_EXIST
 ATTR_DIRECTORY, ATTR_REPARSE = 0x10, 0x400
 _PROGRESS = re.compile(r"(\d+) (bytes|KiB|MiB|GiB|TiB) of (\d+) (bytes|KiB|MiB|GiB|TiB)")
@@ -31,7 +36,7 @@ class WimlibBackend:
         self.name = f"wimlib-imagex {_version()}"
 
     def _argv(self, command: str, index: int, *args: str) -> list[str]:
-        return ["wimlib-imagex", command, str(self.wim), str(index), *args, *(f"--ref={r}" for r in self.refs)]
+        return [_tool(), command, str(self.wim), str(index), *args, *(f"--ref={r}" for r in self.refs)]
 
     def stat(self, index: int, path: str) -> list[Entry]:
         result = run_tool(self._argv("dir", index, f"--path={path}", "--detailed"), timeout=LIST_TIMEOUT, env=ENV)
@@ -106,7 +111,7 @@ def _parts(source) -> tuple[Path, list[Path]]:
 
 def _version() -> str:
     try:
-        out = subprocess.run(["wimlib-imagex", "--version"], capture_output=True, text=True, timeout=10).stdout
+        out = subprocess.run([_tool(), "--version"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     match = re.search(r"wimlib-imagex (\S+)", out)
