@@ -47,7 +47,7 @@ import insides  # noqa: E402
 from results import median, oobe_ready_check, publish  # noqa: E402
 
 from toolkit.sources.deep import BIG, SMALL, deep_inspect  # noqa: E402
-from toolkit.sources.wim import read_image_source  # noqa: E402
+from toolkit.sources.images import read_image_source  # noqa: E402
 
 CBS = insides.CBS
 HIVE = "Windows/System32/config/SOFTWARE"
@@ -137,7 +137,7 @@ PEAK = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 
 def peak_mib(wim: Path) -> float:
     """Maximum resident set of a process that imports oobe-ready and deep-inspects every index of `wim`."""
-    code = ("import sys; from toolkit.sources.wim import read_image_source; from toolkit.sources.deep import "
+    code = ("import sys; from toolkit.sources.images import read_image_source; from toolkit.sources.deep import "
             "deep_inspect; deep_inspect([read_image_source(sys.argv[1])])")
     err = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code, str(wim)], cwd=ROOT,
                          capture_output=True, text=True, check=True).stderr

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "golden_images"))
 import build as golden  # noqa: E402  (golden_images/build.py: the same XML as the fixtures)
 from results import median, publish, run  # noqa: E402
 
-from toolkit.sources.wim import read_image_source  # noqa: E402
+from toolkit.sources.images import read_image_source  # noqa: E402
 
 
 def make_wim(path: Path, payload_bytes: int, work: Path) -> None:

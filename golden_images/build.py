@@ -59,6 +59,7 @@ class Image:
     modified: tuple[str, str] = field(default_factory=lambda: filetime("Thu Aug 14 10:30:00 2025 UTC"))
     extra: list[tuple[str, str]] = field(default_factory=list)
     inside: Inside | None = None
+    winre: Image | None = None  # Windows/System32/Recovery/Winre.wim inside this index
 
     def properties(self) -> list[tuple[str, str]]:
         """Element paths in the order Microsoft media write them (research/wim.md §2)."""
@@ -164,6 +165,12 @@ def winpe(ubr: int) -> Inside:
     # WinPE/WinRE hives keep UBR = 1; the kernel and the XML carry the real revision.
     return Inside(current_build=26100, display_version="24H2", ubr=ubr, edition="WindowsPE",
                   installation_type="WindowsPE", product_name="Windows PE", image_state=None, winpe=True)
+
+
+def winre(ubr: int) -> Image:
+    """The recovery environment an install image carries (one WinPE index, its own servicing level)."""
+    return win11("WindowsPE", "Microsoft Windows Recovery Environment (amd64)", spbuild=ubr,
+                 installation_type="WindowsPE", product_suite=None, flags="9", image_state=None, inside=winpe(ubr))
 
 
 DOMAIN_JOIN = """<?xml version="1.0" encoding="utf-8"?>
@@ -291,6 +298,12 @@ GOLDEN: dict[str, list[Image]] = {
     # Captured without sysprep /generalize /oobe.
     "win11_24h2_not_generalized.wim": [win11("Enterprise", "Windows 11 Enterprise", image_state=None,
                                              inside=v24h2(image_state="IMAGE_STATE_COMPLETE"))],
+    # WinRE inside the image (Windows/System32/Recovery/Winre.wim): serviced with the image, and left at
+    # the August 2025 update while the image has the August 2026 one.
+    "win11_24h2_winre.wim": [
+        win11("Enterprise", "Windows 11 Enterprise", inside=v24h2(), winre=winre(9168)),
+        win11("Enterprise", "Windows 11 Enterprise (stale WinRE)", inside=v24h2(), winre=winre(4946)),
+    ],
     # Offline Autopilot file variants (research/intune.md §2), one per index.
     "win11_24h2_autopilot.wim": [
         win11("Enterprise", "Autopilot good", inside=v24h2(autopilot={APF: autopilot_bytes(autopilot_json())})),
@@ -323,6 +336,13 @@ def make_tree(root: Path, image: Image, kernels: KernelBuilder, work: Path, payl
     write_tree(root, image.inside, kernels, work)
     if payload:
         (root / "Windows/System32/payload.bin").write_bytes(os.urandom(payload))
+    if image.winre is not None:
+        recovery = root / "Windows/System32/Recovery"
+        recovery.mkdir(parents=True, exist_ok=True)
+        tree = work / f"winre-{root.name}"
+        make_tree(tree, image.winre, kernels, work)
+        # uncompressed: its size, which the outer image's XML counts, does not vary with hive timestamps
+        write_wim(recovery / "Winre.wim", [image.winre], [tree], compress="none")
 
 
 
@@ -330,11 +350,13 @@ def wimlib(*args: str) -> None:
     subprocess.run(["wimlib-imagex", *args], check=True, stdout=subprocess.DEVNULL)
 
 
-def write_wim(out: Path, images: list[Image], trees: list[Path], boot: int | None = None) -> None:
+def write_wim(out: Path, images: list[Image], trees: list[Path], boot: int | None = None,
+              compress: str | None = None) -> None:
     out.unlink(missing_ok=True)
     for n, (image, tree) in enumerate(zip(images, trees, strict=True)):
         props = [a for k, v in image.properties() for a in ("--image-property", f"{k}={v}")]
-        wimlib("capture" if n == 0 else "append", str(tree), str(out), image.name, *props)
+        options = [f"--compress={compress}"] if compress and n == 0 else []
+        wimlib("capture" if n == 0 else "append", str(tree), str(out), image.name, *props, *options)
     if boot:
         wimlib("info", str(out), str(boot), "--boot")
     # wimlib stamps LASTMODIFICATIONTIME on every write; pin each index's times last.

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import InputError
-from toolkit.sources.wim import read_image_source
+from toolkit.sources.images import read_image_source
 
 REAL = (GOLDEN / "win11_24h2_multi.wim").read_bytes()
 REAL_XML = xml_of(REAL)

@@ -71,6 +71,8 @@ CASES = {
     "SVC005": (GOOD, lambda t: [W("win11_24h2_not_generalized.wim")], "fail"),
     "SVC006": (GOOD, lambda t: [W("win11_24h2_gpo_enroll.wim")], "fail"),
     "SVC007": (GOOD, lambda t: [W("win11_24h2_configmgr.wim")], "fail"),
+    "SVC009": (lambda t: [W("win11_24h2_winre.wim"), "--index", "1"],
+               lambda t: [W("win11_24h2_winre.wim"), "--index", "2"], "fail"),
     "SVC008": (GOOD, lambda t: [W("win11_24h2_shared_pc.wim")], "fail"),
     "AP001": (lambda t: ["--intune", export(t, "p.json", P(False, False))],
               lambda t: ["--intune", export(t, "p.json", P(True, False))], "fail"),

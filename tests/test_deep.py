@@ -110,7 +110,7 @@ def test_autopilot_file_variants_inside_the_image(check, wimlib):
 
 def test_shared_hive_is_extracted_and_parsed_once(monkeypatch, wimlib):
     import toolkit.sources.deep as deep
-    from toolkit.sources.wim import read_image_source
+    from toolkit.sources.images import read_image_source
 
     calls = []
     real = deep._software
@@ -181,7 +181,7 @@ def test_seven_zip_backend_reads_the_same_evidence(monkeypatch, wimlib):
     require_tool("7z")
     from toolkit.pipeline.inspect import deep_document
     from toolkit.sources.deep import deep_inspect
-    from toolkit.sources.wim import read_image_source
+    from toolkit.sources.images import read_image_source
 
     source = read_image_source(W("win11_24h2_multi.wim"))
     by_wimlib = deep_inspect([source])[0]
@@ -260,7 +260,7 @@ def test_damaged_files_inside_are_unreadable_not_crashes(tmp_path):
 def test_wimlib_is_only_ever_asked_to_read(monkeypatch, wimlib):
     import toolkit.sources.extract.wimlib as backend
     from toolkit.sources.deep import deep_inspect
-    from toolkit.sources.wim import read_image_source
+    from toolkit.sources.images import read_image_source
 
     commands = []
     real = backend.run_tool

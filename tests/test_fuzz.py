@@ -33,13 +33,13 @@ LIBRARY_ROOTS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix,
 
 
 def _wim(data: bytes, path: Path) -> None:
-    from toolkit.sources.wim import read_image_source
+    from toolkit.sources.images import read_image_source
 
     read_image_source(_write(path.with_suffix(".wim"), data))
 
 
 def _xml(data: bytes, path: Path) -> None:
-    from toolkit.sources.wim import read_image_source
+    from toolkit.sources.images import read_image_source
 
     read_image_source(_write(path.with_suffix(".xml"), data))
 

@@ -11,7 +11,7 @@ from conftest import GOLDEN, ROOT, require_tool
 
 from toolkit.pipeline.inspect import deep_document
 from toolkit.sources.deep import deep_inspect
-from toolkit.sources.wim import read_image_source
+from toolkit.sources.images import read_image_source
 
 IMAGES = sorted(p.name for p in GOLDEN.iterdir() if p.suffix in (".wim", ".esd", ".swm"))
 

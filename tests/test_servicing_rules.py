@@ -27,6 +27,7 @@ from toolkit.rules.servicing import (
     svc006,
     svc007,
     svc008,
+    svc009,
 )
 
 IMAGE = ImageFacts("/x/install.wim", 1, "/WIM/IMAGE[@INDEX='1']", name="Windows 11 Enterprise",
@@ -431,8 +432,8 @@ def test_svc007_unattend_commands():
     assert svc007.check(unreadable, ctx()).outcome == NOT_EVALUATED
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.id != "SVC004"], ids=lambda r: r.id)
-def test_an_unreadable_software_hive_is_not_evaluated(rule):  # SVC004 reads unattend files only
+@pytest.mark.parametrize("rule", [r for r in RULES if r.id not in ("SVC004", "SVC009")], ids=lambda r: r.id)
+def test_an_unreadable_software_hive_is_not_evaluated(rule):  # SVC004 reads unattend files, SVC009 Winre.wim
     image = deep(problems={"software": "SOFTWARE hive: dirty hive"}, state_ini=OOBE_STATE,
                  kernel=KernelFacts((10, 0, 26100, 1742), "x64"))
     verdict = rule.check(image, ctx())
@@ -450,3 +451,52 @@ def test_svc005_hive_image_state_outranks_the_xml():
         Evidence(HIVE, "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State\\ImageState", OOBE_STATE,
                  "IMAGE_STATE_COMPLETE"),
         Evidence("/x/install.wim", "/WIM/IMAGE[@INDEX='1']/WINDOWS/SERVICINGDATA/IMAGESTATE", OOBE_STATE, OOBE_STATE))
+
+
+# --- SVC009: WinRE inside the image, against the image's servicing level --------------------------------
+
+def winre_image(winre_ubr: int | None, image_ubr: int = 9168, winre_build: int = 26100, days: int | None = None):
+    winre = ImageFacts("/tmp/x/Winre.wim", 1, "/WIM/IMAGE[@INDEX='1']", name="Microsoft Windows Recovery "
+                       "Environment (amd64)", edition_id="WindowsPE", installation_type="WindowsPE",
+                       version=WindowsVersion(10, 0, winre_build, winre_ubr))
+    image = replace(IMAGE, version=WindowsVersion(10, 0, 26100, image_ubr),
+                    deep=DeepFacts(ORIGIN, winre=winre if winre_ubr != -1 else None))
+    context = ctx()
+    if days is not None:
+        context = replace(context, baseline={**context.baseline, "image": {**context.baseline["image"],
+                                                                           "update_currency_days": days}})
+    return image, context
+
+
+@pytest.mark.parametrize("winre_ubr, image_ubr, winre_build, days, outcome, message", [
+    (9168, 9168, 26100, None, PASS, "WinRE 26100.9168 is at the image's level (26100.9168)"),
+    (9200, 9168, 26100, None, PASS, "WinRE 26100.9200 is at the image's level (26100.9168)"),
+    (8875, 9168, 26100, None, PASS, "WinRE 26100.8875 (KB5101650, 2026-07-14) is 28 days behind the image's "
+                                    "26100.9168 (KB5121003, 2026-08-11)"),
+    (8875, 9168, 26100, 28, PASS, "WinRE 26100.8875 (KB5101650, 2026-07-14) is 28 days behind the image's "
+                                  "26100.9168 (KB5121003, 2026-08-11)"),
+    (8875, 9168, 26100, 27, FAIL, "WinRE 26100.8875 (KB5101650, 2026-07-14) is 28 days behind the image's "
+                                  "26100.9168 (KB5121003, 2026-08-11)"),
+    (8655, 9168, 26100, None, FAIL, "WinRE 26100.8655 (KB5094126, 2026-06-09) is 63 days behind the image's "
+                                    "26100.9168 (KB5121003, 2026-08-11)"),
+    (2861, 9168, 22621, None, FAIL, "WinRE is build 22621.2861, the image 26100.9168: another release"),
+    (9000, 9168, 26100, None, NOT_EVALUATED, "WinRE 26100.9000 is older than the image's 26100.9168, and the "
+                                             "release catalog (as of 2026-08-12) does not date both"),
+    (None, 9168, 26100, None, NOT_EVALUATED, "the servicing level of WinRE or of the image is not recorded"),
+    (-1, 9168, 26100, None, NOT_APPLICABLE, "no Windows/System32/Recovery/Winre.wim in the image"),
+])
+def test_svc009_winre_against_the_image(winre_ubr, image_ubr, winre_build, days, outcome, message):
+    image, context = winre_image(winre_ubr, image_ubr, winre_build, days)
+    verdict = svc009.check(image, context)
+    assert (verdict.outcome, verdict.message) == (outcome, message)
+    if outcome in (PASS, FAIL):
+        window = days if days is not None else 45
+        assert verdict.evidence == (Evidence(f"{ORIGIN}:winre", "/WIM/IMAGE[@INDEX='1']/WINDOWS/VERSION/SPBUILD",
+                                             f"within {window} days of the image's 26100.{image_ubr}",
+                                             f"{winre_build}.{winre_ubr}"),)
+
+
+def test_svc009_unreadable_winre_is_not_evaluated():
+    image = replace(IMAGE, deep=DeepFacts(ORIGIN, problems={"winre": "Winre.wim: not a WIM image"}))
+    verdict = svc009.check(image, ctx())
+    assert (verdict.outcome, verdict.message) == (NOT_EVALUATED, "Winre.wim: not a WIM image")

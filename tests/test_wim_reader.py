@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from conftest import GOLDEN, SAMPLES, with_xml, xml_of
 
-from toolkit.sources.wim import read_image_source
+from toolkit.sources.images import read_image_source
 
 MULTI = [
     ("Enterprise", "Client", 26100, 9168, ("en-US",), None),

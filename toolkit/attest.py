@@ -75,7 +75,7 @@ def _digests(pool: list[dict]) -> dict[str, str]:
 def _verify(item: dict) -> None:
     """Refuse to vouch for a file that is not the one checked: its size, WIM header GUID and XML digest
     must be those the manifest recorded (a file of the same size is not enough)."""
-    from toolkit.sources.wim import read_image_source
+    from toolkit.sources.images import read_image_source
 
     path = item["path"]
     try:

@@ -38,6 +38,7 @@ class WindowsVersion:
 SOFTWARE_HIVE = "/Windows/System32/config/SOFTWARE"
 SYSTEM_HIVE = "/Windows/System32/config/SYSTEM"
 KERNEL = "/Windows/System32/ntoskrnl.exe"
+WINRE = "/Windows/System32/Recovery/Winre.wim"  # the recovery environment setup puts on the recovery partition
 STATE_INI = "/Windows/Setup/State/State.ini"
 SETUP_COMPLETE = "/Windows/Setup/Scripts/SetupComplete.cmd"
 AUTOPILOT_FOLDER = "/Windows/Provisioning/Autopilot"
@@ -64,6 +65,7 @@ class DeepFacts:
     software: SoftwareFacts | None = None
     system: SystemFacts | None = None
     kernel: KernelFacts | None = None
+    winre: ImageFacts | None = None   # Winre.wim's (first) index as its WIM XML describes it; None when absent
     packages: tuple[Package, ...] = ()
     unattend: tuple[tuple[str, UnattendFacts], ...] = ()          # (path in image, facts)
     state_ini: str | None = None                                  # [State] ImageState

@@ -138,6 +138,8 @@ def deep_document(image: ImageFacts) -> dict | None:
         "image_state": {"state_ini": deep.state_ini,
                         "registry": software.image_state if software else None},
         "autopilot_files": [{"path": f.image_path, "sha256": f.sha256} for f in deep.autopilot_files],
+        "winre": {"path": deep.files["winre"].path, "name": deep.winre.name,
+                  "build_ubr": deep.winre.version.build_ubr} if deep.winre and "winre" in deep.files else None,
     }
 
 

@@ -76,6 +76,8 @@ def _deep_lines(index: int, deep: dict) -> list[tuple[str, str]]:
     if state["state_ini"] or state["registry"]:
         lines.append(("state", state["state_ini"] or state["registry"]))
     lines += [("autopilot", f"{a['path']} (sha256 {a['sha256'][:12]}…)") for a in deep["autopilot_files"]]
+    if deep.get("winre"):
+        lines.append(("winre", f"{deep['winre']['path']}: {deep['winre']['name']} {deep['winre']['build_ubr']}"))
     lines += [("problem", f"{k}: {v}") for k, v in deep["problems"].items()]
     return lines
 

@@ -4,10 +4,11 @@ unattend, State.ini). They need deep inspection; `--no-deep` skips them."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from toolkit.facts import CURRENT_VERSION_KEY, SETUP_COMPLETE, STATE_INI, DeepFacts, ImageFacts
 from toolkit.facts import UNATTEND_LOCATIONS as UNATTEND
-from toolkit.facts.servicing import hive_build, hive_value, levels
+from toolkit.facts.servicing import hive_build, hive_value, levels, lowest
 from toolkit.registry_checks import PolicyValue, registry_checks
 from toolkit.rules.base import (
     SKIPPED,
@@ -285,4 +286,42 @@ def svc008(image: ImageFacts, ctx: Context) -> Verdict:
                         "shared PC mode is not configured in the image")
 
 
-RULES = (svc001, svc002, svc003, svc004, svc005, svc006, svc007, svc008)
+@rule(id="SVC009", title="WinRE serviced with the image", severity="warning", kind="image", needs="deep",
+      rationale="Setup puts the image's Windows/System32/Recovery/Winre.wim on the recovery partition. A WinRE "
+                "left months behind the image it ships in keeps the older recovery environment, and the fixes "
+                "Microsoft ships for WinRE each month (BitLocker and recovery bypasses among them), on every "
+                "device built from it.",
+      remediation=("Service WinRE with the same month's Safe OS dynamic update and cumulative update: mount "
+                   "Windows/System32/Recovery/Winre.wim from the mounted image, `Add-WindowsPackage` both, "
+                   "`DISM /Image:<winre> /Cleanup-Image /StartComponentCleanup /ResetBase`, unmount with `-Save`, "
+                   "export it to a new Winre.wim and copy it back before re-capturing the image.",),
+      docs="https://learn.microsoft.com/windows/deployment/update/media-dynamic-update")
+def svc009(image: ImageFacts, ctx: Context) -> Verdict:
+    if (gate := _gate(image, "winre")) is not None:
+        return gate
+    winre, level = image.deep.winre, lowest(image)
+    if winre is None:
+        return not_applicable("no Windows/System32/Recovery/Winre.wim in the image")
+    build, ubr = winre.version.build, winre.version.spbuild
+    ev = Evidence(image.deep.where("winre"), f"{winre.locator}/WINDOWS/VERSION/SPBUILD",
+                  f"within {ctx.baseline['image']['update_currency_days']} days of the image's "
+                  f"{level.build}.{level.ubr}" if level else "the image's level", winre.version.build_ubr)
+    if build is None or ubr is None or level is None:
+        return not_evaluated("the servicing level of WinRE or of the image is not recorded", ev)
+    if build != level.build:
+        return failed(f"WinRE is build {build}.{ubr}, the image {level.build}.{level.ubr}: another release", ev)
+    if ubr >= level.ubr:
+        return passed(f"WinRE {build}.{ubr} is at the image's level ({level.build}.{level.ubr})", ev)
+    branch = next((b for b in ctx.catalog.branches if b.build == build and b.os_type == "client"), None)
+    mine, theirs = (branch.updates.get(ubr), branch.updates.get(level.ubr)) if branch else (None, None)
+    if mine is None or theirs is None:
+        return not_evaluated(f"WinRE {build}.{ubr} is older than the image's {level.build}.{level.ubr}, and the "
+                             f"release catalog (as of {ctx.catalog.as_of}) does not date both", ev)
+    days = ctx.baseline["image"]["update_currency_days"]
+    lag = (date.fromisoformat(theirs.date) - date.fromisoformat(mine.date)).days
+    said = f"WinRE {build}.{ubr} ({mine.kb}, {mine.date}) is {lag} days behind the image's {level.build}." \
+           f"{level.ubr} ({theirs.kb}, {theirs.date})"
+    return passed(said, ev) if lag <= days else failed(said, ev)
+
+
+RULES = (svc001, svc002, svc003, svc004, svc005, svc006, svc007, svc008, svc009)

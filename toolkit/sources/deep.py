@@ -28,6 +28,7 @@ from toolkit.facts import (
     STATE_INI,
     SYSTEM_HIVE,
     UNATTEND_LOCATIONS,
+    WINRE,
     DeepFacts,
     ImageFacts,
     ImageSource,
@@ -59,7 +60,8 @@ PACKAGES = "/Windows/servicing/Packages"
 PACKAGE_GLOBS = tuple(f"{PACKAGES}/{p}*.mum" for p in
                       ("Package_for_RollupFix", "Package_for_ServicingStack", "Package_for_KB"))
 AUTOPILOT_GLOB = AUTOPILOT_FOLDER + "/*.json"
-BIG = {"software": SOFTWARE_HIVE, "system": SYSTEM_HIVE, "kernel": KERNEL}
+BIG = {"software": SOFTWARE_HIVE, "system": SYSTEM_HIVE, "kernel": KERNEL, "winre": WINRE}
+OPTIONAL = {"winre"}  # a captured image may carry no Winre.wim (reagentc keeps it on the recovery partition)
 SMALL = (STATE_INI, SETUP_COMPLETE, *UNATTEND_LOCATIONS, *PACKAGE_GLOBS, AUTOPILOT_GLOB)
 
 Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes total)
@@ -168,14 +170,16 @@ class Job:
         # Package states only matter to pick the newest installed of several cumulative updates;
         # listing Component Based Servicing\Packages is the costliest part of reading the hive.
         states = sum(p.kind == "rollup" for p in small["packages"]) > 1
-        readers = {"software": lambda path: _software(path, states), "system": _system, "kernel": _kernel}
+        readers = {"software": lambda path: _software(path, states), "system": _system, "kernel": _kernel,
+                   "winre": _winre}
         for role, entry in self.big.items():
             why = self.unusable.get(role) or self.files.why_unusable(BIG[role])
             if why:
                 problems[role] = f"{BIG[role]}: {why}"
                 continue
             if entry is None:
-                problems[role] = f"{BIG[role]} not found in the image"
+                if role not in OPTIONAL:
+                    problems[role] = f"{BIG[role]} not found in the image"
                 continue
             found[role] = InsideFile(entry.path, entry.size, entry.sha1)
             key = self.key(entry) + (":states" if role == "software" and states else "")
@@ -193,14 +197,14 @@ class Job:
                 parsed[role] = result
         return DeepFacts(origin=self.origin, backend=self.backend.name, files=found, problems=problems,
                          software=parsed.get("software"), system=parsed.get("system"),
-                         kernel=parsed.get("kernel"), **small)
+                         kernel=parsed.get("kernel"), winre=parsed.get("winre"), **small)
 
 
 def _list(job: Job) -> None:
     """The hives and the kernel with their content hashes, so shared contents are read once."""
     try:
         index = job.image.index
-        listed = job.backend.stat(index, "/Windows/System32/config") + job.backend.stat(index, KERNEL)
+        listed = [e for path in ("/Windows/System32/config", KERNEL, WINRE) for e in job.backend.stat(index, path)]
     except ExtractionError as exc:
         job.failed = str(exc)
         return
@@ -264,6 +268,23 @@ def _kernel(path: Path):
     from toolkit.sources.inside.kernel import read_kernel
 
     return _guard(lambda: read_kernel(read_capped(path, MAX_PE_BYTES)))
+
+
+def _winre(path: Path):
+    """Winre.wim's first index, from its header and WIM XML (the WIM reader's own bounds apply)."""
+    from toolkit.errors import InputError
+    from toolkit.sources.wim import read_image_file
+
+    def read() -> object:
+        try:
+            source = read_image_file(path)
+        except InputError as exc:
+            raise UnreadableFile(exc.problem) from None
+        if not source.images:
+            raise UnreadableFile("a WIM with no image")
+        return source.images[0]
+
+    return _guard(read)
 
 
 def _guard(read: Callable[[], object]) -> object:

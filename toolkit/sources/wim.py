@@ -37,13 +37,10 @@ _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 assert _HEADER.size == HEADER_SIZE
 
 
-def read_image_source(path: str | Path) -> ImageSource:
-    """Read any image source: a WIM/ESD/SWM file, or a raw WIM XML document."""
+def read_image_file(path: str | Path) -> ImageSource:
+    """Read an image file: a WIM/ESD/SWM file, or a raw WIM XML document (directories:
+    sources/images.read_image_source)."""
     path = Path(path)
-    if path.is_dir():
-        from toolkit.sources.offline import read_offline_directory
-
-        return read_offline_directory(path)
     with _open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         head = fh.read(HEADER_SIZE)
