@@ -105,7 +105,7 @@ def test_img009_boot_images():
 
 
 def _security_updates(build: int) -> list:
-    branch = next(b for b in shipped_catalog().branches if b.build == build and b.os_type == "client")
+    branch = shipped_catalog().branch(build)
     return sorted((u for u in branch.updates.values() if u.type == "security"), key=lambda u: u.date)
 
 

@@ -134,6 +134,10 @@ class Catalog:
         """Patch Tuesdays after the catalog was collected, up to `today`: months it cannot know."""
         return patch_tuesdays(date.fromisoformat(self.as_of), today)
 
+    def branch(self, build: int, os_type: str = "client") -> Branch | None:
+        """The release whose own build this is (23H2 for 22631, not its 22621 base)."""
+        return next((b for b in self.branches if b.build == build and b.os_type == os_type), None)
+
     def newest_build(self, os_type: str | None) -> int:
         return max(b.build for b in self.branches if os_type in (None, b.os_type))
 

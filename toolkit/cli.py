@@ -155,15 +155,13 @@ def rules_cmd(outputs: tuple[str, ...]) -> int:
             from toolkit.render.rules_doc import render_rules
 
             return render_rules(RULES)
-        from toolkit.render.terminal import stdout_width, wrap
+        from toolkit.render.terminal import width, wrap
 
-        columns = stdout_width()
+        columns = width()
         return "".join(line + "\n" for r in RULES for line in wrap(
             f"{r.id}  {r.severity:<8} {r.kind:<15} {','.join(r.paths):<27} {r.title}", columns, "", " " * 8))
 
-    from toolkit.pipeline.manifest import rule_document
-
-    _write_documents(targets, {"schema": "oobe-ready/rules/v1", "rules": [rule_document(r) for r in RULES]}, draw)
+    _write_documents(targets, {"schema": "oobe-ready/rules/v1", "rules": [r.document() for r in RULES]}, draw)
     return EXIT_OK
 
 
@@ -183,9 +181,9 @@ def explain_cmd(rule_id: str, outputs: tuple[str, ...]) -> int:
         raise InputError(None, f"unknown rule {rule_id!r}; `oobe-ready rules` lists them")
 
     def draw(fmt: str) -> str:
-        from toolkit.render.terminal import stdout_width, wrap
+        from toolkit.render.terminal import width, wrap
 
-        columns = stdout_width()
+        columns = width()
         lines = [*wrap(f"{r.id}: {r.title}", columns, "", "  "),
                  *wrap(f"severity: {r.severity}   input: {r.kind}   paths: {', '.join(r.paths)}", columns, "", "  "),
                  "", *wrap(f"why: {r.rationale}", columns, "", "  "), "", "how to fix:"]
@@ -193,9 +191,7 @@ def explain_cmd(rule_id: str, outputs: tuple[str, ...]) -> int:
             lines += wrap(f"{n}. {step}", columns, "  ", "     ")
         return "\n".join([*lines, "", *wrap(f"docs: {r.docs}", columns, "", "  ")]) + "\n"
 
-    from toolkit.pipeline.manifest import rule_document
-
-    _write_documents(targets, {"schema": "oobe-ready/rule/v1", **rule_document(r)}, draw)
+    _write_documents(targets, {"schema": "oobe-ready/rule/v1", **r.document()}, draw)
     return EXIT_OK
 
 

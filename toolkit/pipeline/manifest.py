@@ -10,7 +10,7 @@ from toolkit.pipeline.engine import Result, blocks, counts
 from toolkit.pipeline.inspect import image_document
 from toolkit.providers.base import Inputs
 from toolkit.providers.registry import PROVIDERS
-from toolkit.rules.base import Context, Rule
+from toolkit.rules.base import Context
 
 SCHEMA = "oobe-ready/manifest/v1"
 
@@ -42,7 +42,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "inputs": manifest_inputs,
         "ignored_export_files": ignored,
         "subjects": subjects,
-        "rules": [rule_document(r) for r in dict.fromkeys(r.rule for r in results)],
+        "rules": [r.document() for r in dict.fromkeys(r.rule for r in results)],  # every format renders from it
         "results": [_result(r, options["fail_on"]) for r in results],
         "not_checked": not_checked,
         "waivers": waivers,
@@ -54,13 +54,6 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
             "exit_code": exit_code,
         },
     }
-
-
-def rule_document(rule: Rule) -> dict:
-    """Rule metadata, so that every format renders from the manifest alone."""
-    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "kind": rule.kind,
-            "paths": list(rule.paths), "rationale": rule.rationale, "remediation": list(rule.remediation),
-            "docs": rule.docs}
 
 
 def _result(result: Result, fail_on: str) -> dict:

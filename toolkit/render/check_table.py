@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import IO
 
 from toolkit.render.findings import waiver_notices, waiver_text
-from toolkit.render.terminal import width, words, wrap
+from toolkit.render.terminal import NBSP, Line, print_lines, styled, width, words
 
 STYLE = {"fail": "red", "warn": "yellow", "not-evaluated": "magenta", "pass": "green",
          "not-applicable": "dim", "skipped": "dim", "waived": "blue"}
 VERDICT_STYLE = {"ready": "bold green", "blocked": "bold red", "incomplete": "bold magenta"}
 SHOWN = ("fail", "warn", "not-evaluated", "waived")
 MAX_EVIDENCE = 2  # per finding on a terminal; every piece is in the manifest
-NBSP = "\u00a0"  # joins the words of one setting for wrapping; drawn as a space
 
 
 def catalog_note(manifest: dict) -> str | None:
@@ -47,20 +46,7 @@ def render_check_table(manifest: dict, stream: IO[str] | None = None) -> None:
     from rich.console import Console
 
     console = Console(file=stream, highlight=False, emoji=False, soft_wrap=True)
-    for line, styles in check_lines(manifest, width(console)):
-        console.print(_styled(line, styles))
-
-
-def _styled(line: str, styles: list[tuple[int, int, str]]):
-    from rich.text import Text
-
-    text = Text(line)  # plain text: nothing in the data is read as markup
-    for start, end, style in styles:
-        text.stylize(style, start, end)
-    return text
-
-
-Line = tuple[str, list[tuple[int, int, str]]]
+    print_lines(console, check_lines(manifest, width(console)))
 
 
 def check_lines(manifest: dict, columns: int) -> list[Line]:
@@ -70,11 +56,7 @@ def check_lines(manifest: dict, columns: int) -> list[Line]:
 
     def add(text: str, indent: str = "", hang: str | None = None, style: str | None = None,
             lead: tuple[int, str] | None = None) -> None:
-        for n, line in enumerate(line.replace(NBSP, " ") for line in wrap(text, columns, indent, hang)):
-            styles = [(0, len(line), style)] if style else []
-            if lead and n == 0:
-                styles.append((len(indent), len(indent) + lead[0], lead[1]))
-            out.append((line, styles))
+        out.extend(styled(text, columns, indent, hang, style, lead))
 
     summary = manifest["summary"]
     verdict = summary["verdict"].upper()

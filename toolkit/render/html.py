@@ -72,10 +72,13 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def shade(outcome: str, blocking: bool = True) -> str:
+    """The colour of an outcome: a failure that does not block at --fail-on is drawn as a warning."""
+    return "warn" if outcome == "fail" and not blocking else outcome
+
+
 def badge(outcome: str, blocking: bool = True) -> str:
-    """An outcome label; a failure that does not block at --fail-on is drawn in the warning colour."""
-    style = "warn" if outcome == "fail" and not blocking else outcome
-    return f'<span class="o o-{e(style)}">{e(outcome)}</span>'
+    return f'<span class="o o-{e(shade(outcome, blocking))}">{e(outcome)}</span>'
 
 
 def link(url: str) -> str:
@@ -186,7 +189,7 @@ def _findings(manifest: dict, groups: list[list[dict]]) -> list[str]:
     for n, group in enumerate(groups, 1):
         r = group[0]
         blocks = "blocks the release" if r["blocking"] else "does not block"
-        style = r["outcome"] if r["blocking"] or r["outcome"] != "fail" else "warn"
+        style = shade(r["outcome"], r["blocking"])
         subjects = [g["subject"] for g in group]
         out.append(f'<article class="finding f-{e(style)}" id="f{n}" data-outcome="{e(r["outcome"])}" '
                    f'data-rule="{e(r["rule"])}" data-subjects="{e(" ".join(subjects))}">'

@@ -6,7 +6,7 @@ from typing import IO
 
 from rich.markup import escape
 
-from toolkit.render.terminal import width, wrap
+from toolkit.render.terminal import print_lines, styled, width
 
 MISSING = "[red]missing[/]"
 
@@ -95,6 +95,7 @@ COLUMNS = ("#", "Name", "Edition", "Arch", "Build.UBR", "Release", "Update", "La
 
 def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
     """One row per index when the table fits the width; else one block per index, wrapped at spaces."""
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -102,50 +103,34 @@ def render_inspect_table(report: dict, stream: IO[str] | None = None) -> None:
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
     columns = width(console)
 
-    def say(markup: str, indent: str = "", hang: str | None = None) -> None:
-        plain = Text.from_markup(markup)
-        for line in wrap(plain.plain, columns, indent, hang if hang is not None else indent + "  "):
-            console.print(Text(line, style=plain.style) if not plain.spans else _restyle(line, plain))
+    def say(text: str, indent: str = "", hang: str | None = None, style: str | None = None,
+            lead: tuple[int, str] | None = None) -> None:
+        hang = indent + "  " if hang is None else hang
+        print_lines(console, styled(text, columns, indent, hang, style, lead))
 
     for source in report["sources"]:
-        say(f"[bold]{escape(source['path'])}[/]")
-        say(_container(source), "  ")
+        say(source["path"], style="bold")
+        say(Text.from_markup(_container(source)).plain, "  ")
         for note in source["notes"]:
-            say(f"[yellow]note:[/] {escape(note)}", "  ")
+            say(f"note: {note}", "  ", lead=(5, "yellow"))
         rows = [_cells(image) for image in source["images"]]
-        table = Table(show_lines=False, pad_edge=False, expand=False)
-        for column in COLUMNS:
-            table.add_column(column, no_wrap=True)
-        for cells in rows:
-            table.add_row(*cells)
-        natural = [max(Text.from_markup(cell).cell_len for cell in column)
-                   for column in zip(COLUMNS, *rows, strict=True)]
+        plain = [[Text.from_markup(cell).plain for cell in row] for row in rows]
+        natural = [max(map(cell_len, column)) for column in zip(COLUMNS, *plain, strict=True)]  # wide glyphs: 2
         if sum(natural) + 3 * len(natural) + 1 <= columns:  # every cell on one line, borders included
+            table = Table(show_lines=False, pad_edge=False, expand=False)
+            for column in COLUMNS:
+                table.add_column(column, no_wrap=True)
+            for cells in rows:
+                table.add_row(*cells)
             console.print(table, width=columns)
         else:  # too narrow for a row per index: a block per index, nothing split inside a word
-            for cells in rows:
-                say(f"[bold]#{cells[0]} {cells[1]}[/]", "  ", "     ")
+            for cells in plain:
+                say(f"#{cells[0]} {cells[1]}", "  ", "     ", style="bold")
                 say(" · ".join(f"{name} {cell}" for name, cell in zip(COLUMNS[2:], cells[2:], strict=True)), "     ")
         for image in source["images"]:
             for element, raw in image["malformed"].items():
-                say(f"[red]index {image['index']}: {element} is not well-formed: {escape(raw)!r}[/]", "  ")
+                say(f"index {image['index']}: {element} is not well-formed: {raw!r}", "  ", style="red")
             if image["deep"] is not None:
                 for label, text in _deep_lines(image["index"], image["deep"]):
-                    say(f"[dim]{label:<10}[/] {escape(text)}", "    ", "               ")
-    say(f"[dim]release catalog as of {report['catalog']['as_of']}[/]")
-
-
-def _restyle(line: str, styled) -> object:
-    """A wrapped piece of a styled text keeps the styles of the words it holds."""
-    from rich.text import Text
-
-    out = Text(line)
-    at = styled.plain.find(line.strip())
-    if at < 0:
-        return out
-    offset = len(line) - len(line.lstrip())
-    for span in styled.spans:
-        start, end = max(span.start - at, 0), min(span.end - at, len(line.strip()))
-        if start < end:
-            out.stylize(span.style, start + offset, end + offset)
-    return out
+                    say(f"{label:<10} {text}", "    ", " " * 15, lead=(10, "dim"))
+    say(f"release catalog as of {report['catalog']['as_of']}", style="dim")

@@ -12,22 +12,18 @@ import textwrap
 
 DEFAULT_WIDTH = 100
 MIN_WIDTH = 40
+NBSP = "\u00a0"  # joins words that must stay on one line when wrapped; drawn as a space
+Line = tuple[str, list[tuple[int, int, str]]]  # plain text and the (start, end, style) spans to paint
 
 
-def width(console) -> int:
-    """The width to draw at for a rich Console."""
-    if console.is_terminal:
-        return max(MIN_WIDTH, console.width)
-    value = os.environ.get("COLUMNS", "")
-    return max(MIN_WIDTH, int(value)) if value.isdigit() else DEFAULT_WIDTH
-
-
-def stdout_width() -> int:
-    """The width for plain text on stdout: the terminal's, else `COLUMNS`, else 100."""
+def width(console=None) -> int:
+    """The width to draw at: the terminal's (a rich Console's, else stdout's), else `COLUMNS`, else 100."""
     import shutil
     import sys
 
-    if sys.stdout.isatty():
+    if console is not None and console.is_terminal:
+        return max(MIN_WIDTH, console.width)
+    if console is None and sys.stdout.isatty():
         return max(MIN_WIDTH, shutil.get_terminal_size().columns)
     value = os.environ.get("COLUMNS", "")
     return max(MIN_WIDTH, int(value)) if value.isdigit() else DEFAULT_WIDTH
@@ -58,3 +54,26 @@ def words(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {words(v)}" for k, v in value.items()) or "none"
     return str(value)
+
+
+def styled(text: str, columns: int, indent: str = "", hang: str | None = None, style: str | None = None,
+           lead: tuple[int, str] | None = None) -> list[Line]:
+    """`text` wrapped as `wrap` does, all of it in `style`, its first `lead[0]` characters in `lead[1]`."""
+    out: list[Line] = []
+    for n, line in enumerate(line.replace(NBSP, " ") for line in wrap(text, columns, indent, hang)):
+        spans = [(0, len(line), style)] if style else []
+        if lead and n == 0:
+            spans.append((len(indent), len(indent) + lead[0], lead[1]))
+        out.append((line, spans))
+    return out
+
+
+def print_lines(console, lines: list[Line]) -> None:
+    """Lines on a rich Console as plain text with their spans painted: nothing in the data is read as markup."""
+    from rich.text import Text
+
+    for line, spans in lines:
+        text = Text(line)
+        for start, end, style in spans:
+            text.stylize(style, start, end)
+        console.print(text)

@@ -115,6 +115,12 @@ class Rule:
     def __post_init__(self) -> None:
         assert self.severity in SEVERITIES, self.severity
 
+    def document(self) -> dict:
+        """The rule's metadata as the manifest, `rules -o json` and `explain -o json` write it."""
+        return {"id": self.id, "title": self.title, "severity": self.severity, "kind": self.kind,
+                "paths": list(self.paths), "rationale": self.rationale, "remediation": list(self.remediation),
+                "docs": self.docs}
+
 
 def rule(**meta: Any) -> Callable[[Callable[..., Verdict]], Rule]:
     """Attach metadata to a check function; the module lists its rules explicitly."""

@@ -145,7 +145,7 @@ def img003(image: ImageFacts, ctx: Context) -> Verdict:
 
 def _release_name(ctx: Context, build: int) -> str:
     """"Windows 11 22H2" for the baseline's minimum build, from the release catalog."""
-    branch = next((b for b in ctx.catalog.branches if b.build == build and b.os_type == "client"), None)
+    branch = ctx.catalog.branch(build)
     return f"{branch.product} {branch.version}" if branch else f"build {build}"
 
 

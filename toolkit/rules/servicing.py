@@ -312,7 +312,7 @@ def svc009(image: ImageFacts, ctx: Context) -> Verdict:
         return failed(f"WinRE is build {build}.{ubr}, the image {level.build}.{level.ubr}: another release", ev)
     if ubr >= level.ubr:
         return passed(f"WinRE {build}.{ubr} is at the image's level ({level.build}.{level.ubr})", ev)
-    branch = next((b for b in ctx.catalog.branches if b.build == build and b.os_type == "client"), None)
+    branch = ctx.catalog.branch(build)
     mine, theirs = (branch.updates.get(ubr), branch.updates.get(level.ubr)) if branch else (None, None)
     if mine is None or theirs is None:
         return not_evaluated(f"WinRE {build}.{ubr} is older than the image's {level.build}.{level.ubr}, and the "
