@@ -282,7 +282,7 @@ def _winre(path: Path):
             raise UnreadableFile(exc.problem) from None
         if not source.images:
             raise UnreadableFile("a WIM with no image")
-        return source.images[0]
+        return replace(source.images[0], source=WINRE)  # where it is in the image, not the scratch copy
 
     return _guard(read)
 
