@@ -146,27 +146,25 @@ def _setting(subject: EffectiveEsp, key: str, expected: object, setting: str, wa
     """Judge one ESP property on every candidate: absent is not-evaluated, never a pass. `setting` is
     its name in the Intune admin center, `wanted` the value that passes there, `shown` a Graph value as
     the admin center shows it; `good` defaults to 'is exactly the expected boolean'."""
-    verdicts = [_judge(esp, why, key, expected, (setting, wanted, shown), good, len(subject.candidates) > 1)
-                for esp, why in subject.candidates]
+    several = len(subject.candidates) > 1
+
+    def judge(esp: ExportObject, why: str) -> Verdict:
+        value = esp.data.get(key)
+        ev = Evidence(esp.file, esp.locator(key), expected, value)
+        where = f"{'candidate' if several else 'effective'} ESP '{name_of(esp)}' ({why})"
+        if value is None:
+            ident = esp.data.get("id") or "{id}"
+            return not_evaluated(f"{where} does not carry {key}: Graph v1.0 and list exports leave it out", ev).fix(
+                f"Re-export the ESP from Graph beta: GET https://graph.microsoft.com/beta/deviceManagement/"
+                f"deviceEnrollmentConfigurations/{ident}")
+        if (good or (lambda v: v is expected))(value):
+            return passed(f"{where}: '{setting}' is {shown(value)}", ev)
+        return failed(f"{where}: '{setting}' is {shown(value)}, not {wanted} (Graph {key} = {_json(value)})", ev)
+
+    verdicts = [judge(esp, why) for esp, why in subject.candidates]
     if subject.undecided:
         verdicts.append(not_evaluated(subject.undecided))
     return worst(verdicts)
-
-
-def _judge(esp: ExportObject, why: str, key: str, expected: object, label: tuple,
-           good: Callable[[object], bool] | None, several: bool) -> Verdict:
-    value = esp.data.get(key)
-    ev = Evidence(esp.file, esp.locator(key), expected, value)
-    where = f"{'candidate' if several else 'effective'} ESP '{name_of(esp)}' ({why})"
-    if value is None:
-        ident = esp.data.get("id") or "{id}"
-        return not_evaluated(f"{where} does not carry {key}: Graph v1.0 and list exports leave it out", ev).fix(
-            f"Re-export the ESP from Graph beta: GET https://graph.microsoft.com/beta/deviceManagement/"
-            f"deviceEnrollmentConfigurations/{ident}")
-    setting, wanted, shown = label
-    if (good or (lambda v: v is expected))(value):
-        return passed(f"{where}: '{setting}' is {shown(value)}", ev)
-    return failed(f"{where}: '{setting}' is {shown(value)}, not {wanted} (Graph {key} = {_json(value)})", ev)
 
 
 def _json(value: object) -> str:
