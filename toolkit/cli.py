@@ -327,7 +327,7 @@ class WithInputOptions(click.Command):
         if not getattr(self, "_inputs_added", False):
             from toolkit.providers.registry import PROVIDERS
 
-            self.params[1:1] = [click.Option([p.flag, f"input_{p.name.replace('-', '_')}"], multiple=True,
+            self.params[1:1] = [click.Option([p.flag, p.parameter], multiple=True,
                                              metavar=p.metavar, help=p.help) for p in PROVIDERS if p.flag]
             self._inputs_added = True
         return super().get_params(ctx)
@@ -337,7 +337,7 @@ def given_inputs(sources: tuple[str, ...], values: dict) -> dict[str, tuple[str,
     """The paths given per input kind: SOURCE arguments for the kind without a flag."""
     from toolkit.providers.registry import PROVIDERS
 
-    return {p.name: tuple(values.get(f"input_{p.name.replace('-', '_')}", ())) if p.flag else sources
+    return {p.name: tuple(values.get(p.parameter, ())) if p.flag else sources
             for p in PROVIDERS}
 
 

@@ -46,6 +46,11 @@ class Provider:
     metavar: str = "PATH"
     help: str = ""
 
+    @property
+    def parameter(self) -> str:
+        """The name the CLI gives its option's values."""
+        return "input_" + self.name.replace("-", "_")
+
     def read(self, options: CheckOptions, inputs: Inputs, progress: Progress) -> object | None:
         raise NotImplementedError
 
