@@ -3,10 +3,11 @@
 index and sets the WIM XML with --image-property, exactly the elements Microsoft media carry. The
 trees hold what deep inspection reads, made by real tools (golden_images/insides.py): hives written
 by hivexregedit, ntoskrnl.exe compiled by mingw-w64 with a VERSIONINFO resource, .mum manifests,
-unattend files, State.ini and Autopilot files.
+unattend files, State.ini and Autopilot files. Installation ISOs of them are written by genisoimage
+(UDF bridge) and xorriso (ISO 9660).
 
 Usage: python golden_images/build.py [OUT_DIR]    (default: golden_images/)
-Needs: wimlib-imagex (wimtools), hivexregedit (libwin-hivex-perl), x86_64-w64-mingw32-windres and
+Needs: wimlib-imagex (wimtools), genisoimage, xorriso, hivexregedit (libwin-hivex-perl), x86_64-w64-mingw32-windres and
 -gcc (binutils-mingw-w64-x86-64, gcc-mingw-w64-x86-64-win32).
 
 The outputs are committed so tests also run where wimlib is absent; CI rebuilds them into a
@@ -327,6 +328,51 @@ DERIVED = [
 SPLIT_SOURCE = [win11("Enterprise", "Windows 11 Enterprise", inside=v24h2())]
 # An applied image: the files of win11_25h2_enterprise.wim index 1 in a directory.
 OFFLINE_DIR = ("offline_win11_25h2", "win11_25h2_enterprise.wim")
+# Installation ISOs holding golden images under sources/, written by the two real ISO writers:
+# genisoimage a UDF bridge (UDF, ISO 9660 and Joliet; Microsoft's media are UDF), xorriso ISO 9660
+# with Rock Ridge and Joliet (a Media Creation Tool ISO holds install.esd).
+MEDIA = {
+    "win11_25h2_media.iso": ("genisoimage", {"sources/install.wim": "win11_25h2_enterprise.wim",
+                                             "sources/boot.wim": "boot.wim"}),
+    "win11_24h2_media_esd.iso": ("xorriso", {"sources/install.esd": "win11_24h2.esd",
+                                             "sources/boot.wim": "boot.wim"}),
+}
+ISO_TOOLS = ("genisoimage", "xorriso")
+
+
+def write_iso(out: Path, tool: str, tree: Path) -> None:
+    """An ISO of `tree` by `tool`, written sparse (zero blocks left as holes) so that a test ISO holding
+    a > 4 GiB sparse image costs little disk."""
+    if tool == "genisoimage":  # -allow-limited-size: files over 4 GiB get their true size in UDF
+        argv = ["genisoimage", "-quiet", "-udf", "-iso-level", "3", "-allow-limited-size", "-J", "-joliet-long",
+                "-V", "CCCOMA_X64FRE_EN-US_DV9", str(tree)]
+    else:  # ISO 9660 level 3: files over 4 GiB as multi-extent records
+        argv = ["xorriso", "-outdev", "stdio:/dev/stdout", "-volid", "CCCOMA_X64FRE_EN-US_DV9", "-joliet", "on",
+                "-map", str(tree), "/"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}  # xorriso: fixed volume dates
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as proc, \
+            out.open("wb") as fh:
+        assert proc.stdout is not None
+        while chunk := proc.stdout.read(1 << 20):
+            if chunk.count(0) == len(chunk):
+                fh.seek(len(chunk), os.SEEK_CUR)
+            else:
+                fh.write(chunk)
+        fh.truncate()
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, argv)
+
+
+def media_tree(root: Path, files: dict[str, Path]) -> Path:
+    """A media folder: each file linked (or copied) to its place, e.g. sources/install.wim."""
+    for name, source in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    return root
 
 
 def make_tree(root: Path, image: Image, kernels: KernelBuilder, work: Path, payload: int = 0) -> None:
@@ -367,10 +413,10 @@ def write_wim(out: Path, images: list[Image], trees: list[Path], boot: int | Non
 
 
 def build(out_dir: Path) -> list[Path]:
-    missing = [t for t in ("wimlib-imagex",) if shutil.which(t) is None] + missing_tools()
+    missing = [t for t in ("wimlib-imagex", *ISO_TOOLS) if shutil.which(t) is None] + missing_tools()
     if missing:
-        sys.exit(f"missing tools: {', '.join(missing)} (apt-get install wimtools libwin-hivex-perl "
-                 "binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64-win32)")
+        sys.exit(f"missing tools: {', '.join(missing)} (apt-get install wimtools genisoimage xorriso "
+                 "libwin-hivex-perl binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64-win32)")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="oobe-ready-golden-") as tmp:
@@ -413,6 +459,10 @@ def build(out_dir: Path) -> list[Path]:
         subprocess.run(["wimlib-imagex", "apply", str(out_dir / src), "1", str(target), "--no-acls"],
                        check=True, stdout=subprocess.DEVNULL)
         written.append(target)
+        for name, (tool, files) in MEDIA.items():
+            tree = media_tree(Path(tmp) / name, {k: out_dir / v for k, v in files.items()})
+            write_iso(out_dir / name, tool, tree)
+            written.append(out_dir / name)
     return written
 
 

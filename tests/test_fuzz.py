@@ -38,6 +38,12 @@ def _wim(data: bytes, path: Path) -> None:
     read_image_source(_write(path.with_suffix(".wim"), data))
 
 
+def _iso(data: bytes, path: Path) -> None:
+    from toolkit.sources.images import read_image_sources
+
+    read_image_sources(_write(path.with_suffix(".iso"), data))
+
+
 def _xml(data: bytes, path: Path) -> None:
     from toolkit.sources.images import read_image_source
 
@@ -92,7 +98,7 @@ def _pe(data: bytes, path: Path) -> None:
 
 # target -> (reader, the one error type it may raise)
 TARGETS: dict[str, tuple[Callable[[bytes, Path], None], type[Exception]]] = {
-    "wim": (_wim, InputError), "xml": (_xml, InputError), "intune": (_intune, InputError),
+    "wim": (_wim, InputError), "iso": (_iso, InputError), "xml": (_xml, InputError), "intune": (_intune, InputError),
     "autopilot": (_autopilot, InputError), "mum": (_mum, UnreadableFile), "unattend": (_unattend, UnreadableFile),
     "stateini": (_state_ini, UnreadableFile), "hive": (_hive, UnreadableFile), "pe": (_pe, UnreadableFile),
 }

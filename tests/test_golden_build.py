@@ -11,7 +11,7 @@ from conftest import GOLDEN, ROOT, require_tool
 
 from toolkit.pipeline.inspect import deep_document
 from toolkit.sources.deep import deep_inspect
-from toolkit.sources.images import read_image_source
+from toolkit.sources.images import read_image_source, read_image_sources
 
 IMAGES = sorted(p.name for p in GOLDEN.iterdir() if p.suffix in (".wim", ".esd", ".swm"))
 
@@ -47,17 +47,19 @@ def test_reader_agrees_with_wimlib_imagex_info(name):
 
 
 def test_build_script_reproduces_the_committed_images(tmp_path):
-    for tool in ("wimlib-imagex", "hivexregedit", "x86_64-w64-mingw32-windres", "x86_64-w64-mingw32-gcc"):
+    for tool in ("wimlib-imagex", "hivexregedit", "x86_64-w64-mingw32-windres", "x86_64-w64-mingw32-gcc",
+                 "genisoimage", "xorriso"):
         require_tool(tool)
     subprocess.run([sys.executable, str(ROOT / "golden_images/build.py"), str(tmp_path)],
                    check=True, capture_output=True)
     rebuilt = sorted(p.name for p in tmp_path.iterdir())
     committed = sorted(p.name for p in GOLDEN.iterdir()
-                       if p.suffix in (".wim", ".esd", ".swm", ".xml") or p.name.startswith("offline_"))
+                       if p.suffix in (".wim", ".esd", ".swm", ".xml", ".iso") or p.name.startswith("offline_"))
     assert rebuilt == committed
-    fresh_sources = deep_inspect([read_image_source(tmp_path / n) for n in rebuilt])
-    kept_sources = deep_inspect([read_image_source(GOLDEN / n) for n in rebuilt])
-    for name, fresh, kept in zip(rebuilt, fresh_sources, kept_sources, strict=True):
+    fresh_sources = deep_inspect([s for n in rebuilt for s in read_image_sources(tmp_path / n)])
+    kept_sources = deep_inspect([s for n in rebuilt for s in read_image_sources(GOLDEN / n)])
+    names = [s.path.replace(str(GOLDEN) + "/", "") for s in kept_sources]
+    for name, fresh, kept in zip(names, fresh_sources, kept_sources, strict=True):
         assert fresh.kind == kept.kind, name
         for a, b in zip(fresh.images, kept.images, strict=True):
             # the same XML facts, and the same evidence inside (hives, kernel, packages, ...)

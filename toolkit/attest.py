@@ -14,17 +14,18 @@ from toolkit.errors import InputError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://in-toto.io/attestation/test-result/v0.1"
-IMAGE_KINDS = ("wim", "esd", "swm", "xml")
+IMAGE_KINDS = ("wim", "esd", "swm", "xml", "iso", "vhd", "vhdx")
+DISKS = ("vhd", "vhdx")  # no header or XML to tell the file checked from another of its size
 RESULT = {"ready": "PASSED", "blocked": "FAILED", "incomplete": "FAILED"}
 
 
 def statement(manifest: dict, manifest_sha256: str, manifest_path: str) -> dict:
     inputs = manifest["inputs"]
-    images = [i for i in inputs if i["kind"] in IMAGE_KINDS]
+    images = [i for i in inputs if i["kind"] in IMAGE_KINDS and not i.get("container")]  # an ISO, not its images
     pool = images or [i for i in inputs if i.get("sha256")]
     if not pool:
         raise InputError(manifest_path, "has no input with a digest to attest (an offline directory has none)")
-    digests = _digests(pool)
+    digests = _digests(pool, inputs)
     subject = [{"name": i["path"], "digest": {"sha256": digests[i["path"]]}} for i in pool]
     configuration = [
         {"name": f"baseline {manifest['baseline']['id']}", "digest": {"sha256": manifest["baseline"]["sha256"]}},
@@ -58,13 +59,13 @@ def statement(manifest: dict, manifest_sha256: str, manifest_path: str) -> dict:
     }
 
 
-def _digests(pool: list[dict]) -> dict[str, str]:
+def _digests(pool: list[dict], inputs: list[dict]) -> dict[str, str]:
     """Recorded digests, else hash the files now, after checking they are still the files checked."""
     from toolkit.digests import hash_files
 
     missing = [i for i in pool if not i.get("sha256")]
     for item in missing:
-        _verify(item)
+        _verify(item, [i for i in inputs if i.get("container") == item["path"]])
     from toolkit.render.progress import extraction_progress
 
     with extraction_progress() as progress:
@@ -72,12 +73,15 @@ def _digests(pool: list[dict]) -> dict[str, str]:
     return {i["path"]: i.get("sha256") or computed[i["path"]] for i in pool}
 
 
-def _verify(item: dict) -> None:
+def _verify(item: dict, inside: list[dict]) -> None:
     """Refuse to vouch for a file that is not the one checked: its size, WIM header GUID and XML digest
-    must be those the manifest recorded (a file of the same size is not enough)."""
+    (of each image `inside` an ISO) must be those the manifest recorded (the same size is not enough)."""
     from toolkit.sources.images import read_image_source
 
     path = item["path"]
+    if item["kind"] in DISKS:
+        raise InputError(path, "a virtual disk is attested only by the digest check took: run check with "
+                         "--hash-images, then attest")
     try:
         size = os.stat(path).st_size
     except OSError as exc:
@@ -86,16 +90,19 @@ def _verify(item: dict) -> None:
     changed = []
     if item.get("size") is not None and size != item["size"]:
         changed.append(f"size {size}, manifest says {item['size']}")
-    if item.get("guid") or item.get("xml_sha256"):
+    for image in [item, *inside]:
+        if not (image.get("guid") or image.get("xml_sha256")):
+            continue
         try:
-            source = read_image_source(path)
+            source = read_image_source(image["path"])
         except InputError as exc:
             raise InputError(path, f"changed since the manifest was written: {exc.problem}") from None
         guid = source.header.guid if source.header else None
-        if item.get("guid") and guid != item["guid"]:
-            changed.append(f"WIM header GUID {guid}, manifest says {item['guid']}")
-        if item.get("xml_sha256") and source.xml_sha256 != item["xml_sha256"]:
-            changed.append(f"XML sha256 {source.xml_sha256[:12]}…, manifest says {item['xml_sha256'][:12]}…")
+        of = f" of {image['path']}" if image is not item else ""
+        if image.get("guid") and guid != image["guid"]:
+            changed.append(f"WIM header GUID{of} {guid}, manifest says {image['guid']}")
+        if image.get("xml_sha256") and source.xml_sha256 != image["xml_sha256"]:
+            changed.append(f"XML sha256{of} {source.xml_sha256[:12]}…, manifest says {image['xml_sha256'][:12]}…")
     if changed:
         raise InputError(path, f"changed since the manifest was written ({'; '.join(changed)}): not attested; "
                          "run check again on this file")

@@ -15,6 +15,7 @@ MAX_JSON_DEPTH = 64                     # nesting of arrays/objects in an export
 MAX_EXPORT_FILES = 20_000               # files in one export folder
 MAX_EXPORT_OBJECTS = 100_000            # Graph objects recognised in one run (a large tenant: ~10,000)
 MAX_AUTOPILOT_BYTES = 1 * MiB           # an offline AutopilotConfigurationFile.json (real: < 2 KiB)
+MAX_FOLDER_ENTRIES = 100_000           # entries in one ISO or NTFS folder looked through (System32: ~5,000)
 MAX_MANIFEST_BYTES = 256 * MiB          # a saved manifest read back by `render` and `attest`
 
 # Files taken out of an image. A real SOFTWARE hive is 60-150 MiB, SYSTEM 10-30 MiB,
@@ -28,6 +29,7 @@ MAX_SMALL_FILE_BYTES = 4 * MiB          # .mum, unattend, State.ini, SetupComple
 MAX_EXTRACTED_FILE_BYTES = MAX_HIVE_BYTES  # enforced on the backend process itself (RLIMIT_FSIZE)
 MAX_INDEX_EXTRACTED_BYTES = 1024 * MiB   # one index's extraction (hives, kernel, small files: ~150 MiB)
 MAX_RUN_EXTRACTED_BYTES = 4 * 1024 * MiB  # written by extraction tools in one run (11 editions: ~1.5 GiB)
+MAX_RUN_COPIED_BYTES = 32 * 1024 * MiB  # images copied out of ISOs for the extraction tools (install.wim: ~6 GiB)
 MAX_SMALL_FILES = 2000                  # servicing packages and JSON files matched per index
 MAX_LISTED_SUBKEYS = 200_000            # subkeys listed under one hive key (CBS packages: ~2,000)
 MAX_TOOL_OUTPUT = 64 * MiB              # stdout of the extraction tool (`dir` of a whole tree: ~40 MiB)

@@ -213,3 +213,4 @@ class ImageSource:
     images: tuple[ImageFacts, ...]
     notes: tuple[str, ...] = ()
     parts: tuple[tuple[int, str, int], ...] = ()  # a split set: (part number, path, size) of each part found
+    container: str | None = None  # the installation ISO holding it (path is then ISO!sources/install.wim)

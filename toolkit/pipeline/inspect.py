@@ -46,7 +46,7 @@ def _source(source: ImageSource, catalog: Catalog) -> dict:
             "integrity_table": h.has_integrity_table, "write_in_progress": h.write_in_progress,
         }
     return {
-        "path": source.path, "kind": source.kind, "size": source.size,
+        "path": source.path, "container": source.container, "kind": source.kind, "size": source.size,
         "xml_sha256": source.xml_sha256, "encrypted": source.encrypted,
         "notes": list(source.notes), "wim": wim,
         "images": [image_document(i, catalog) for i in source.images],

@@ -1,4 +1,5 @@
-"""Images: WIM / ESD / split WIM files, raw WIM XML and offline Windows directories (`SOURCE...`)."""
+"""Images: WIM / ESD / split WIM files, installation ISOs, raw WIM XML and offline Windows directories
+(`SOURCE...`)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ class ImageInputs:
         return [(f"{s.path}#{i.index}", i) for s in self.sources for i in s.images]
 
     def files_to_hash(self, whole: bool) -> list[str]:
-        """XML documents are small and always hashed; image files (every part) only when `whole`."""
-        return [p for s in self.sources if s.kind != "directory" and (whole or s.header is None)
-                for p in [s.path] + [path for _, path, _ in s.parts if path != s.path]]
+        """XML documents are small and always hashed; image files (every part, an image's ISO, a virtual
+        disk) only when `whole`."""
+        files = [p for s in self.sources if s.kind != "directory" and (whole or s.kind == "xml")
+                 for p in [s.container or s.path] + [path for _, path, _ in s.parts if path != s.path]]
+        return list(dict.fromkeys(files))
 
 
 class Images(Provider):
@@ -39,12 +42,20 @@ class Images(Provider):
         return facts.indexes()
 
     def manifest_inputs(self, facts: ImageInputs, hashes: dict[str, str]) -> list[dict]:
+        import os
+
         entries = []
         for source in facts.sources:
+            if source.container and not any(e["path"] == source.container for e in entries):
+                # the file that ships: the image entries inside it name it as their container
+                entries.append({"path": source.container, "kind": "iso", "size": os.stat(source.container).st_size,
+                                "sha256": hashes.get(source.container)})
             guid = source.header.guid if source.header else None
             entries.append({"path": source.path, "kind": source.kind, "size": source.size, "guid": guid,
-                            "xml_sha256": source.xml_sha256 or None, "sha256": hashes.get(source.path),
-                            **({"part": source.header.part_number} if source.parts else {})})
+                            "xml_sha256": source.xml_sha256 or None,
+                            "sha256": None if source.container else hashes.get(source.path),
+                            **({"part": source.header.part_number} if source.parts else {}),
+                            **({"container": source.container} if source.container else {})})
             # the other parts of a split set hold the named part's file data: read too, so listed
             entries += [{"path": path, "kind": source.kind, "size": size, "guid": guid, "part": number,
                          "sha256": hashes.get(path)} for number, path, size in source.parts if path != source.path]
@@ -54,7 +65,7 @@ class Images(Provider):
         from toolkit.facts.servicing import effective_build
         from toolkit.pipeline.waivers import SubjectRef
 
-        return {f"{s.path}#{i.index}": SubjectRef(image_sha256=hashes.get(s.path),
+        return {f"{s.path}#{i.index}": SubjectRef(image_sha256=hashes.get(s.container or s.path),
                                                   image_guid=s.header.guid if s.header else None,
                                                   build=effective_build(i))
                 for s in facts.sources for i in s.images}

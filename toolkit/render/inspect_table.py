@@ -24,6 +24,8 @@ def _container(source: dict) -> str:
     wim = source["wim"]
     if source["kind"] == "directory":
         return "offline Windows directory (mounted or applied image)"
+    if source["kind"] in ("vhd", "vhdx"):
+        return f"{source['kind'].upper()} virtual disk · {_size(source['size'])} · its Windows volume read in place"
     if wim is None:
         return f"raw WIM XML document · {len(source['images'])} image(s)"
     parts = [source["kind"].upper(), f"version {wim['version']}", f"{wim['compression']} compression"]

@@ -36,6 +36,7 @@ from toolkit.facts import (
 )
 from toolkit.limits import (
     MAX_INDEX_EXTRACTED_BYTES,
+    MAX_RUN_COPIED_BYTES,
     MAX_RUN_EXTRACTED_BYTES,
     MAX_SMALL_FILE_BYTES,
     MAX_SMALL_FILES,
@@ -74,22 +75,10 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
     Three phases: list the big files of every index, extract (each distinct content once, the
     indexes in parallel: the work happens in the backend processes), then read them in order."""
     allow_tools()
-    jobs: list[Job] = []
-    unavailable: dict[str, str] = {}
-    for source in sources:
-        if source.kind == "xml" or all(i.deep is not None for i in source.images):
-            continue  # raw XML has no files; an offline directory was read already
-        try:
-            backend = backend_for(source, prefer)
-        except ExtractionError as exc:
-            backend, unavailable[source.path] = None, str(exc)
-        if backend is None:
-            unavailable.setdefault(source.path, f"{NO_BACKEND}: {INSTALL_HINT}")
-            continue
-        jobs += [Job(backend, image, f"{source.path}#{image.index}") for image in source.images]
     with tempfile.TemporaryDirectory(prefix="oobe-ready-") as tmp, \
             ThreadPoolExecutor(max_workers=workers()) as pool:
         try:
+            jobs, unavailable = _plan(sources, prefer, Path(tmp), progress)
             deep = _run_jobs(jobs, pool, Path(tmp), progress)
         except BaseException:  # Ctrl-C or a bug: stop the workers' tools before the pool waits for them
             stop_running_tools()
@@ -103,6 +92,43 @@ def deep_inspect(sources: list[ImageSource], progress: Progress | None = None,
             images = tuple(replace(i, deep=deep.get(f"{source.path}#{i.index}", i.deep)) for i in source.images)
         out.append(replace(source, images=images))
     return out
+
+
+def _plan(sources: list[ImageSource], prefer: str | None, tmp: Path,
+          progress: Progress | None) -> tuple[list[Job], dict[str, str]]:
+    """A job for each index to read, and why the sources that cannot be read are not."""
+    jobs: list[Job] = []
+    unavailable: dict[str, str] = {}
+    copied = ByteBudget(MAX_RUN_COPIED_BYTES)
+    for n, source in enumerate(sources):
+        if source.kind == "xml" or all(i.deep is not None for i in source.images):
+            continue  # raw XML has no files; an offline directory was read already
+        try:
+            readable = _copied_out(source, tmp / f"image{n}{Path(source.path).suffix}", copied, progress)
+            backend = backend_for(readable, prefer)
+        except ExtractionError as exc:
+            backend, unavailable[source.path] = None, str(exc)
+        if backend is None:
+            unavailable.setdefault(source.path, f"{NO_BACKEND}: {INSTALL_HINT}")
+            continue
+        jobs += [Job(backend, image, f"{source.path}#{image.index}") for image in source.images]
+    return jobs, unavailable
+
+
+def _copied_out(source: ImageSource, dest: Path, budget: ByteBudget, progress: Progress | None) -> ImageSource:
+    """The source as a file the extraction tools can open: an image inside an ISO is copied out first
+    (the tools need a file of its own), within the run's copy budget and the free disk."""
+    if source.container is None:
+        return source
+    from toolkit.sources.iso import copy_member
+
+    free = shutil.disk_usage(dest.parent).free
+    if source.size > free:
+        raise ExtractionError(f"copying the image out of the ISO needs {source.size} bytes of temporary disk; "
+                              f"{free} are free (set TMPDIR to a larger disk)")
+    budget.take(source.size, "copying the image out of the ISO")
+    report = None if progress is None else (lambda done, total: progress(f"{source.path}: copying out", done, total))
+    return replace(source, path=str(copy_member(source, dest, report)), container=None)
 
 
 def workers() -> int:

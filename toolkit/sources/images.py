@@ -18,20 +18,37 @@ def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, .
     return (source.images[index - 1],)
 
 
-def read_image_source(path: str | Path) -> ImageSource:
-    """Any image source: a WIM/ESD/SWM file, a raw WIM XML document, or an offline Windows directory."""
+def read_image_sources(path: str | Path) -> list[ImageSource]:
+    """What one named input holds: a WIM/ESD/SWM file, a raw WIM XML document, an offline Windows
+    directory, an installation ISO (a source for each image under its sources/ folder), or a VHD/VHDX
+    (its Windows volume, read as an offline installation)."""
     if Path(path).is_dir():
         from toolkit.sources.offline import read_offline_directory
 
-        return read_offline_directory(Path(path))
+        return [read_offline_directory(Path(path))]
+    from toolkit.sources.iso import is_iso, read_iso, split_member
+
+    if is_iso(path):
+        return read_iso(path)
+    if member := split_member(str(path)):  # one image of an ISO, as subjects and manifests name it
+        return read_iso(*member)
+    from toolkit.sources.vhd import disk_kind, read_disk_image
+
+    if kind := disk_kind(path):
+        return [read_disk_image(path, kind)]
     from toolkit.sources.wim import read_image_file
 
-    return read_image_file(path)
+    return [read_image_file(path)]
+
+
+def read_image_source(path: str | Path) -> ImageSource:
+    """The one image a path names (an ISO's first image: name ISO!sources/install.wim for another)."""
+    return read_image_sources(path)[0]
 
 
 def read_images(paths: tuple[str, ...], index: int | None, deep: bool, progress=None) -> list[ImageSource]:
     """Each source, only the selected index (before any deep work), with the files inside read."""
-    sources = [read_image_source(p) for p in paths]
+    sources = [s for p in paths for s in read_image_sources(p)]
     sources = [replace(s, images=select_images(s, index)) for s in sources]
     if deep:
         from toolkit.sources.deep import deep_inspect

@@ -1,4 +1,5 @@
-"""An offline Windows installation in a directory (a mounted or applied image) as an image source.
+"""An offline Windows installation (a directory holding a mounted or applied image, or the Windows
+volume of a virtual disk) as an image source.
 
 It has no WIM XML: its facts come from the SOFTWARE and SYSTEM hives (CurrentVersion, the
 architecture and UI languages), read in place; the deep evidence is read at the same time.
@@ -6,26 +7,41 @@ architecture and UI languages), read in place; the deep evidence is read at the 
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts, ImageSource, WindowsVersion
 from toolkit.facts.servicing import hive_ubr
 
+if TYPE_CHECKING:
+    from toolkit.sources.extract import Backend
+
 ARCH_CODES = {"x86": 0, "arm": 5, "ia64": 6, "amd64": 9, "arm64": 12}
 
 
 def read_offline_directory(path: Path) -> ImageSource:
-    from toolkit.sources.deep import inspect_index
     from toolkit.sources.extract.directory import DirectoryBackend
 
     backend = DirectoryBackend(path)
     if not backend.stat(1, "/Windows/System32/config/SOFTWARE"):
         raise InputError(path, "is a directory but not an offline Windows installation "
                                "(no Windows/System32/config/SOFTWARE)")
+    return read_offline(path, backend, "directory", "offline Windows directory: facts read from its registry hives")
+
+
+def read_offline(path: str | Path, backend: Backend, kind: str, note: str) -> ImageSource:
+    """An offline Windows installation that `backend` reads (a directory, or the volume of a virtual
+    disk), its facts from its hives."""
+    import tempfile
+
+    from toolkit.sources.deep import inspect_index
+
     placeholder = ImageFacts(source=str(path), index=1, locator=CURRENT_VERSION_KEY, origin="registry")
-    deep = inspect_index(backend, placeholder, f"{path}#1", path)
+    with tempfile.TemporaryDirectory(prefix="oobe-ready-") as work:  # a directory is read in place
+        deep = inspect_index(backend, placeholder, f"{path}#1", Path(work))
     if deep.software is None:
         raise InputError(path, deep.problems.get("software", "SOFTWARE hive unreadable"))
     cv = deep.software.current_version
@@ -49,5 +65,6 @@ def read_offline_directory(path: Path) -> ImageSource:
         malformed={} if not build or build.isdigit() else {"WINDOWS/VERSION/BUILD": build},
         deep=deep,
     )
-    return ImageSource(path=str(path), kind="directory", size=0, xml_sha256="", header=None, encrypted=False,
-                       images=(image,), notes=("offline Windows directory: facts read from its registry hives",))
+    size = 0 if kind == "directory" else os.stat(path).st_size
+    return ImageSource(path=str(path), kind=kind, size=size, xml_sha256="", header=None, encrypted=False,
+                       images=(image,), notes=(note,))

@@ -45,7 +45,7 @@ def read_image_file(path: str | Path) -> ImageSource:
         size = os.fstat(fh.fileno()).st_size
         head = fh.read(HEADER_SIZE)
         if head.startswith(WIM_MAGIC) or (len(head) < len(WIM_MAGIC) and WIM_MAGIC.startswith(head) and head):
-            return _read_wim(path, fh, head, size)
+            return read_wim(path, fh, head, size)
         if head.startswith(PIPABLE_MAGIC):
             raise InputError(path, "pipable WIM (WLPWM magic) is not supported; convert it with "
                              "'wimlib-imagex export SOURCE all DEST.wim'")
@@ -68,7 +68,7 @@ def _looks_like_xml(head: bytes) -> bool:
     return stripped.startswith(b"<")
 
 
-def parse_header(path: Path, head: bytes) -> WimHeader:
+def parse_header(path: str | Path, head: bytes) -> WimHeader:
     if len(head) < HEADER_SIZE:
         raise InputError(path, f"truncated WIM header ({len(head)} of {HEADER_SIZE} bytes)")
     (_magic, hdr_size, version, flags, chunk, guid, part, total, count,
@@ -107,7 +107,9 @@ def _reshdr(raw: bytes) -> ResourceHeader:
                           original_size=original)
 
 
-def _read_wim(path: Path, fh, head: bytes, size: int) -> ImageSource:
+def read_wim(path: str | Path, fh, head: bytes, size: int, in_container: bool = False) -> ImageSource:
+    """A WIM's header and XML from `fh` (a file, or an image's extents inside an ISO) of `size` bytes,
+    `head` its first bytes already read."""
     header = parse_header(path, head)
     xml = header.xml
     if xml.size == 0:
@@ -128,9 +130,12 @@ def _read_wim(path: Path, fh, head: bytes, size: int) -> ImageSource:
     if len(raw) != xml.size:
         raise InputError(path, "file shrank while reading the XML resource")
     kind = "esd" if header.solid else "swm" if header.spanned or header.total_parts > 1 else "wim"
+    if header.total_parts > 1 and in_container:
+        raise InputError(path, f"part {header.part_number} of a split WIM inside an ISO; split sets are read "
+                         "from a folder: copy the .swm parts out and name one of them")
     source = _source_from_xml(path, kind, size, raw, header)
     if header.total_parts > 1:
-        source = replace(source, parts=split_parts(path, header))
+        source = replace(source, parts=split_parts(Path(path), header))
     return source
 
 
@@ -160,7 +165,7 @@ def split_parts(path: Path, header: WimHeader) -> tuple[tuple[int, str, int], ..
     return tuple((part, *named[0]) for part, named in sorted(found.items()))
 
 
-def _source_from_xml(path: Path, kind: str, size: int, raw: bytes,
+def _source_from_xml(path: str | Path, kind: str, size: int, raw: bytes,
                      header: WimHeader | None) -> ImageSource:
     what = "WIM XML" if header else "XML document"
     count = len(_IMAGE.findall(decode_xml(raw, path, what)))  # before lxml builds a tree of them
@@ -186,7 +191,7 @@ def _source_from_xml(path: Path, kind: str, size: int, raw: bytes,
                        header=header, encrypted=encrypted, images=tuple(images), notes=tuple(notes))
 
 
-def _read_images(path: Path, root: etree._Element) -> list[ImageFacts]:
+def _read_images(path: str | Path, root: etree._Element) -> list[ImageFacts]:
     images = []
     for el in root.findall("IMAGE"):
         raw_index = el.get("INDEX", "")
@@ -199,7 +204,7 @@ def _read_images(path: Path, root: etree._Element) -> list[ImageFacts]:
     return images
 
 
-def _image(path: Path, index: int, el: etree._Element) -> ImageFacts:
+def _image(path: str | Path, index: int, el: etree._Element) -> ImageFacts:
     malformed: dict[str, str] = {}
 
     def text(p: str) -> str | None:

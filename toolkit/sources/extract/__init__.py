@@ -9,14 +9,15 @@ image: wimlib and 7-Zip are only called with read commands.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import stat
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from toolkit.sources.extract.process import ExtractionError
 
@@ -170,6 +171,39 @@ def files_under(root: Path) -> Extracted:
             else:
                 found.reject(image_path)
     return found
+
+
+Node = TypeVar("Node")
+
+
+def match_tree(pattern: str, root: Node, children: Callable[[Node], Iterable[tuple[str, Node, str]]],
+               ) -> tuple[list[tuple[str, Node]], list[str], str | None]:
+    """(path in image, node) for every real entry matching `pattern` below `root`, where `children(node)`
+    gives each entry of a folder as (name, node, "dir" | "file" | "link") and nothing for a file; the
+    matching links, never followed; and the folder where the matches reached the listing limit, if any.
+    Names match case-insensitively, as on NTFS. Only the last part of a pattern holds wildcards, so
+    only its non-directory matches count to the limit."""
+    from toolkit.limits import MAX_SMALL_FILES
+
+    level = [("", root)]
+    links: list[str] = []
+    parts = [p for p in pattern.split("/") if p]
+    for n, part in enumerate(parts):
+        nxt, last = [], n == len(parts) - 1
+        for rel, folder in level:
+            count = 0
+            for name, node, kind in children(folder):
+                if not fnmatch.fnmatchcase(name.lower(), part.lower()):
+                    continue
+                if kind == "link":
+                    links.append(f"{rel}/{name}")
+                    continue
+                nxt.append((f"{rel}/{name}", node))
+                count += last and kind != "dir"
+                if count > MAX_SMALL_FILES:
+                    return nxt, links, rel or "/"
+        level = nxt
+    return level, links, None
 
 
 def read_capped(path: Path, cap: int) -> bytes:

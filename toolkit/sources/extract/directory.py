@@ -4,14 +4,13 @@ symbolic link inside the tree cannot lead outside it."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from toolkit.limits import MAX_SMALL_FILES
-from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree
 
 
 class DirectoryBackend:
@@ -48,31 +47,7 @@ class DirectoryBackend:
         return found
 
     def _match(self, pattern: str) -> tuple[list[tuple[str, Path]], list[str], str | None]:
-        """(path in image, local path) for every real entry matching `pattern`; the matching links,
-        never followed; and the folder where the matches reached the listing limit, if any. Only the
-        last part of a pattern holds wildcards, so only its non-directory matches count to the limit."""
-        level = [("", self.root)]
-        links: list[str] = []
-        parts = [p for p in pattern.split("/") if p]
-        for n, part in enumerate(parts):
-            nxt, last = [], n == len(parts) - 1
-            for rel, folder in level:
-                if not stat.S_ISDIR(os.lstat(folder).st_mode):
-                    continue
-                count = 0
-                with os.scandir(folder) as it:
-                    for entry in it:
-                        if not fnmatch.fnmatchcase(entry.name.lower(), part.lower()):
-                            continue
-                        if entry.is_symlink():
-                            links.append(f"{rel}/{entry.name}")
-                            continue
-                        nxt.append((f"{rel}/{entry.name}", Path(entry.path)))
-                        count += last and not entry.is_dir(follow_symlinks=False)
-                        if count > MAX_SMALL_FILES:
-                            return nxt, links, rel or "/"
-            level = nxt
-        return level, links, None
+        return match_tree(pattern, self.root, _children)
 
     def _walk(self, rel: str, folder: Path) -> Iterator[tuple[str, Path]]:
         for base, _dirs, names in os.walk(folder, followlinks=False):
@@ -81,3 +56,12 @@ class DirectoryBackend:
                 path = Path(base) / name
                 if stat.S_ISREG(os.lstat(path).st_mode):
                     yield f"{inside}/{name}", path
+
+
+def _children(folder: Path) -> Iterator[tuple[str, Path, str]]:
+    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        return
+    with os.scandir(folder) as it:
+        for entry in it:
+            kind = "link" if entry.is_symlink() else "dir" if entry.is_dir(follow_symlinks=False) else "file"
+            yield entry.name, Path(entry.path), kind

@@ -1,0 +1,228 @@
+"""Installation ISOs: the images under sources/ read in place, judged as the WIMs they hold.
+
+The ISOs are written by the real tools (golden_images/build.py: genisoimage's UDF bridge, xorriso's
+ISO 9660 with Rock Ridge and Joliet); the > 4 GiB ones are built here, sparse, from a golden WIM whose
+XML resource is moved past 4.5 GiB (a real multi-extent file in ISO 9660, several allocation
+descriptors in UDF).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import struct
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, XML_RESHDR_OFFSET, require_tool
+
+from toolkit.errors import InputError
+from toolkit.sources.images import read_image_source, read_image_sources
+
+UDF_ISO = GOLDEN / "win11_25h2_media.iso"   # genisoimage -udf: install.wim + boot.wim
+ESD_ISO = GOLDEN / "win11_24h2_media_esd.iso"  # xorriso: install.esd + boot.wim
+BIG = 4 * 2**30 + 512 * 2**20
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("golden_build", GOLDEN / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(GOLDEN))
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def facts(source) -> list[dict]:
+    """What an image says about itself, whatever file it was read from."""
+    return [{**i.__dict__, "source": "", "deep": None} for i in source.images]
+
+
+@pytest.mark.parametrize(("iso", "members"), [
+    (UDF_ISO, {"sources/install.wim": "win11_25h2_enterprise.wim", "sources/boot.wim": "boot.wim"}),
+    (ESD_ISO, {"sources/install.esd": "win11_24h2.esd", "sources/boot.wim": "boot.wim"}),
+])
+def test_each_image_in_the_iso_reads_as_the_file_it_was_made_from(iso, members):
+    sources = read_image_sources(iso)
+    assert [s.path for s in sources] == [f"{iso}!{m}" for m in members]
+    for source, (member, name) in zip(sources, members.items(), strict=True):
+        alone = read_image_source(GOLDEN / name)
+        assert source.container == str(iso)
+        assert (source.kind, source.size, source.header, source.xml_sha256) == \
+            (alone.kind, alone.size, alone.header, alone.xml_sha256), member
+        assert facts(source) == facts(alone)
+        assert [i.source for i in source.images] == [f"{iso}!{member}"] * len(source.images)
+
+
+def test_one_image_of_an_iso_can_be_named(cli):
+    named = f"{UDF_ISO}!sources/boot.wim"
+    assert [s.path for s in read_image_sources(named)] == [named]
+    doc = json.loads(cli("inspect", named, "-o", "json").out)
+    assert [s["path"] for s in doc["sources"]] == [named]
+    assert doc["sources"][0]["container"] == str(UDF_ISO)
+
+
+def test_inspect_names_every_image_and_its_iso(cli):
+    result = cli("inspect", UDF_ISO, "-o", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert [(s["path"], s["kind"], s["container"]) for s in doc["sources"]] == [
+        (f"{UDF_ISO}!sources/install.wim", "wim", str(UDF_ISO)), (f"{UDF_ISO}!sources/boot.wim", "wim", str(UDF_ISO))]
+    boot = doc["sources"][1]["images"]
+    assert [i["boot_image"] for i in boot] == ["WinPE", "Setup"]
+
+
+def _outcomes(manifest: dict, rename: dict[str, str]) -> list[tuple]:
+    subject = lambda s: next((s.replace(a, b) for a, b in rename.items() if s.startswith(a)), s)  # noqa: E731
+    return sorted((r["rule"], subject(r["subject"]), r["outcome"], r["message"].replace(str(UDF_ISO) + "!", ""))
+                  for r in manifest["results"])
+
+
+def test_check_of_the_iso_gives_the_verdict_of_the_images_it_holds(cli, deep_tools, tmp_path, monkeypatch):
+    """Deep inspection too: the image is copied out of the ISO for the extraction tool, then removed."""
+    install, boot = GOLDEN / "win11_25h2_enterprise.wim", GOLDEN / "boot.wim"
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    via_iso = cli("check", UDF_ISO, "-o", "json", "--as-of", "2026-09-01")
+    monkeypatch.undo()
+    direct = cli("check", install, boot, "-o", "json", "--as-of", "2026-09-01")
+    assert via_iso.code == direct.code
+    a, b = json.loads(via_iso.out), json.loads(direct.out)
+    assert a["summary"]["verdict"] == b["summary"]["verdict"]
+    rename = {f"{UDF_ISO}!sources/install.wim": str(install), f"{UDF_ISO}!sources/boot.wim": str(boot)}
+    assert _outcomes(a, rename) == _outcomes(b, {})
+    assert {s["id"] for s in a["subjects"]} == {f"{UDF_ISO}!sources/install.wim#1", f"{UDF_ISO}!sources/boot.wim#1",
+                                                f"{UDF_ISO}!sources/boot.wim#2"}
+    deep = [s["facts"]["deep"] for s in a["subjects"]]
+    assert all(d and not d.get("unavailable") for d in deep)
+    assert list(tmp_path.iterdir()) == []  # the copy is gone
+
+
+def test_manifest_lists_the_iso_and_attest_names_it(cli, tmp_path):
+    out = tmp_path / "m.json"
+    result = cli("check", ESD_ISO, "--no-deep", "--hash-images", "-o", f"json={out}")
+    assert result.code in (0, 1, 3), result.err  # 3: --no-deep leaves the servicing rules unjudged
+    inputs = json.loads(out.read_text())["inputs"]
+    iso = [i for i in inputs if i["kind"] == "iso"]
+    assert iso == [{"path": str(ESD_ISO), "kind": "iso", "size": ESD_ISO.stat().st_size,
+                    "sha256": __import__("hashlib").sha256(ESD_ISO.read_bytes()).hexdigest()}]
+    inside = [i for i in inputs if i.get("container") == str(ESD_ISO)]
+    assert [(i["path"], i["kind"], i["sha256"]) for i in inside] == [
+        (f"{ESD_ISO}!sources/install.esd", "esd", None), (f"{ESD_ISO}!sources/boot.wim", "wim", None)]
+    statement = json.loads(cli("attest", out).out)
+    assert [s["name"] for s in statement["subject"]] == [str(ESD_ISO)]
+
+
+def test_attest_refuses_an_iso_whose_images_changed(cli, tmp_path):
+    iso = tmp_path / "media.iso"
+    iso.write_bytes(UDF_ISO.read_bytes())
+    out = tmp_path / "m.json"
+    assert cli("check", iso, "--no-deep", "-o", f"json={out}").code in (0, 1, 3)
+    # same size, another image inside: the boot.wim's GUID changes
+    sources = read_image_sources(iso)
+    boot_offset = _extent_offset(iso, sources[1])
+    data = bytearray(iso.read_bytes())
+    data[boot_offset + 0x18] ^= 0xFF  # a byte of the header GUID
+    iso.write_bytes(bytes(data))
+    result = cli("attest", out)
+    assert result.code == 2
+    assert "changed since the manifest was written" in result.err and "GUID of" in result.err
+
+
+def _extent_offset(iso: Path, source) -> int:
+    from toolkit.sources.iso import _members
+
+    with iso.open("rb") as fh:
+        return _members(iso, fh, iso.stat().st_size)[source.path.split("!")[1]][0][0]
+
+
+@pytest.fixture(scope="module")
+def big_wim(tmp_path_factory) -> Path:
+    """The golden enterprise WIM with its XML resource moved past 4.5 GiB: a sparse 4.5 GiB install.wim."""
+    folder = tmp_path_factory.mktemp("big") / "media" / "sources"
+    folder.mkdir(parents=True)
+    raw = (GOLDEN / "win11_25h2_enterprise.wim").read_bytes()
+    packed, offset, original = struct.unpack_from("<QQQ", raw, XML_RESHDR_OFFSET)
+    xml = raw[offset:offset + (packed & ((1 << 56) - 1))]
+    header = bytearray(raw[:208])
+    struct.pack_into("<QQQ", header, XML_RESHDR_OFFSET, packed, BIG, original)
+    struct.pack_into("<QQQ", header, XML_RESHDR_OFFSET + 24 + 24 + 4, 0, 0, 0)  # no integrity table
+    wim = folder / "install.wim"
+    with wim.open("wb") as fh:
+        fh.write(bytes(header) + raw[208:])
+        fh.seek(BIG)
+        fh.write(xml)
+    return wim
+
+
+@pytest.mark.parametrize("tool", ["xorriso", "genisoimage"])
+def test_a_sparse_image_over_4_gib_is_read_in_place(tool, big_wim, tmp_path, cli, monkeypatch):
+    require_tool(tool)
+    iso = tmp_path / f"big-{tool}.iso"
+    _build_module().write_iso(iso, tool, big_wim.parent.parent)
+    assert iso.stat().st_size > BIG
+    # no temporary disk: the temporary folder does not exist, so any copy out of the ISO would fail
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "none"))
+    result = cli("inspect", iso, "-o", "json")
+    assert result.code == 0, result.err
+    (source,) = json.loads(result.out)["sources"]
+    assert (source["path"], source["size"]) == (f"{iso}!sources/install.wim", big_wim.stat().st_size)
+    alone = read_image_source(big_wim)
+    assert facts(read_image_source(f"{iso}!sources/install.wim")) == facts(alone)
+
+
+def test_a_truncated_iso_is_one_line_naming_it(cli, tmp_path):
+    iso = tmp_path / "cut.iso"
+    data = UDF_ISO.read_bytes()
+    offset = _extent_offset(UDF_ISO, read_image_sources(UDF_ISO)[1])
+    iso.write_bytes(data[:offset + 100])
+    result = cli("inspect", iso)
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip().splitlines() == [result.err.strip()]
+    assert str(iso) in result.err and "is cut short: the volume is" in result.err
+
+
+def test_an_iso_without_windows_images_is_not_installation_media(cli, tmp_path):
+    require_tool("xorriso")
+    tree = tmp_path / "tree"
+    (tree / "docs").mkdir(parents=True)
+    (tree / "docs" / "readme.txt").write_text("not Windows media")
+    iso = tmp_path / "data.iso"
+    _build_module().write_iso(iso, "xorriso", tree)
+    result = cli("inspect", iso)
+    assert result.code == 2
+    assert "holds no sources/install.wim, sources/install.esd, sources/boot.wim: not Windows installation media" \
+        in result.err
+
+
+def test_damaged_directories_are_an_input_error(tmp_path):
+    data = bytearray(UDF_ISO.read_bytes())
+    data[16 * 2048 + 6: 16 * 2048 + 200] = b"\xff" * 194  # the primary volume descriptor
+    iso = tmp_path / "damaged.iso"
+    iso.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="not a readable ISO image"):
+        read_image_sources(iso)
+
+
+def test_a_split_wim_inside_an_iso_is_refused(tmp_path):
+    require_tool("xorriso")
+    tree = tmp_path / "tree" / "sources"
+    tree.mkdir(parents=True)
+    os.link(GOLDEN / "win11_24h2_split.swm", tree / "install.wim")  # part 1 of 3 under the install.wim name
+    iso = tmp_path / "split.iso"
+    _build_module().write_iso(iso, "xorriso", tree.parent)
+    with pytest.raises(InputError, match="split WIM inside an ISO"):
+        read_image_sources(iso)
+
+
+def test_copy_out_respects_the_run_budget(monkeypatch, deep_tools):
+    import toolkit.sources.deep as deep
+
+    monkeypatch.setattr(deep, "MAX_RUN_COPIED_BYTES", 1000)
+    (install, _boot) = deep.deep_inspect(read_image_sources(UDF_ISO))
+    why = install.images[0].deep.unavailable
+    assert why and "copying the image out of the ISO" in why
+    assert replace(install, images=()).container == str(UDF_ISO)

@@ -1,0 +1,101 @@
+"""An NTFS volume inside a disk image (VHD / VHDX), read with libfsntfs: never mounted, never written.
+
+Names match case-insensitively, as on NTFS; reparse points (junctions, symbolic links, deduplicated or
+cloud files) are never followed and never evidence. Files are copied out, size-capped, for the readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from toolkit.limits import MAX_EXTRACTED_FILE_BYTES, MAX_FOLDER_ENTRIES, MAX_INDEX_EXTRACTED_BYTES
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree
+from toolkit.sources.extract.process import ExtractionError
+
+REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT
+CHUNK = 4 * 1024 * 1024
+
+
+class NtfsBackend:
+    name = "libfsntfs"
+
+    def __init__(self, volume) -> None:
+        self.volume = volume  # a pyfsntfs.volume, open
+
+    def stat(self, index: int, path: str) -> list[Entry]:
+        matched, links, _capped = match_tree(path, self.volume.get_root_directory(), _children)
+        entries = [Entry(rel, 0, None, link=True) for rel in links]
+        for rel, entry in matched:
+            if entry.has_directory_entries_index():
+                entries += [Entry(r, e.size, None) for r, e in _walk(rel, entry)]
+            else:
+                entries.append(Entry(rel, entry.size, None))
+        return entries
+
+    def extract(self, index: int, paths: Sequence[str], dest: Path, progress: ByteProgress | None = None,
+                budget: ByteBudget | None = None) -> Extracted:
+        found = Extracted()
+        written = 0
+        for pattern in paths:
+            matched, links, capped = match_tree(pattern, self.volume.get_root_directory(), _children)
+            for rel in links:
+                found.reject(rel)
+            if capped:
+                found.reject(capped, "the listing was cut at the limit")
+            for rel, entry in matched:
+                if entry.has_directory_entries_index():
+                    continue
+                if entry.size > MAX_EXTRACTED_FILE_BYTES:
+                    found.reject(rel, f"{entry.size} bytes, over the {MAX_EXTRACTED_FILE_BYTES}-byte limit")
+                    continue
+                written += entry.size
+                if written > MAX_INDEX_EXTRACTED_BYTES:
+                    raise ExtractionError(f"the files to read would take over {MAX_INDEX_EXTRACTED_BYTES} bytes")
+                if budget is not None:
+                    budget.take(entry.size, rel)
+                found.add(rel, _copy(entry, dest / rel.lstrip("/")))
+        return found
+
+
+def _copy(entry, local: Path) -> Path:
+    local.parent.mkdir(parents=True, exist_ok=True)
+    left = entry.size
+    try:
+        entry.seek_offset(0)
+        with local.open("xb") as out:
+            while left > 0:
+                chunk = entry.read_buffer(min(left, CHUNK))
+                if not chunk:
+                    break
+                out.write(chunk)
+                left -= len(chunk)
+    except (OSError, OverflowError) as exc:  # libfsntfs: an unreadable run list or compressed stream
+        raise ExtractionError(f"{local.name}: cannot read it from the NTFS volume ({exc})") from None
+    return local
+
+
+def _children(entry) -> Iterator[tuple[str, object, str]]:
+    if not entry.has_directory_entries_index():
+        return
+    seen: set[int] = set()
+    for n, child in enumerate(entry.sub_file_entries):
+        if n > MAX_FOLDER_ENTRIES:
+            raise ExtractionError(f"a folder lists over {MAX_FOLDER_ENTRIES} entries")
+        reference = child.file_reference & 0xFFFFFFFFFFFF  # MFT entry number; a DOS 8.3 alias repeats it
+        if reference in seen or child.name is None:
+            continue
+        seen.add(reference)
+        kind = "link" if child.file_attribute_flags & REPARSE_POINT else \
+            "dir" if child.has_directory_entries_index() else "file"
+        yield child.name, child, kind
+
+
+def _walk(rel: str, folder, depth: int = 0) -> Iterator[tuple[str, object]]:
+    if depth > 64:
+        return
+    for name, child, kind in _children(folder):
+        if kind == "dir":
+            yield from _walk(f"{rel}/{name}", child, depth + 1)
+        elif kind == "file":
+            yield f"{rel}/{name}", child

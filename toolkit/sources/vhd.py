@@ -1,0 +1,157 @@
+"""Virtual disks (VHD and VHDX, fixed and dynamic: Windows 365 and Azure Virtual Desktop custom
+images): the NTFS volume holding Windows, found through the partition table (GPT or MBR), read as an
+offline Windows installation. libvhdi reads the container, libfsntfs the volume; nothing is mounted
+or written, and no privilege is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+from toolkit.errors import InputError, open_regular
+from toolkit.facts import SOFTWARE_HIVE, ImageSource
+
+SECTOR = 512
+MAX_PARTITIONS = 128
+FIXED, DYNAMIC, DIFFERENCING = 2, 3, 4
+_GPT_BASIC_DATA = bytes.fromhex("a2a0d0ebe5b9334487c068b6b72699c7")  # EBD0A0A2-B9E5-4433-87C0-68B6B72699C7
+_MBR_NTFS = 0x07
+
+
+def disk_kind(path: str | Path) -> str | None:
+    """'vhdx' (file type identifier "vhdxfile"), 'vhd' (footer cookie "conectix", at the end and, for a
+    dynamic disk, at the start too), else None."""
+    try:
+        with open_regular(path, "disk image") as fh:
+            head = fh.read(8)
+            if head == b"vhdxfile":
+                return "vhdx"
+            if head == b"conectix":
+                return "vhd"
+            size = os.fstat(fh.fileno()).st_size
+            if size >= SECTOR:
+                fh.seek(size - SECTOR)
+                return "vhd" if fh.read(8) == b"conectix" else None
+    except (InputError, OSError):
+        pass
+    return None
+
+
+def read_disk_image(path: str | Path, kind: str) -> ImageSource:
+    """The Windows volume of a VHD/VHDX as an offline Windows source (its facts from its hives)."""
+    import pyfsntfs
+    import pyvhdi
+
+    from toolkit.sources.extract.ntfs import NtfsBackend
+    from toolkit.sources.offline import read_offline
+
+    with open_regular(path, "disk image") as fh:
+        disk = pyvhdi.file()
+        try:
+            disk.open_file_object(fh)
+        except (OSError, ValueError) as exc:
+            raise InputError(path, f"not a readable {kind.upper()} ({_first_line(exc)})") from None
+        try:
+            if disk.disk_type == DIFFERENCING:
+                raise InputError(path, f"a differencing {kind.upper()} (its data is in a parent disk): merge it "
+                                 "into a full disk first (qemu-img convert, or Hyper-V's Edit Disk)")
+            found = []
+            for number, offset, length in _partitions(path, disk):
+                volume = pyfsntfs.volume()
+                try:
+                    volume.open_file_object(Window(disk, offset, length))
+                    if volume.get_file_entry_by_path(SOFTWARE_HIVE.replace("/", "\\")) is not None:
+                        found.append((number, volume))
+                        continue
+                except (OSError, ValueError):
+                    pass  # not NTFS, or an NTFS volume libfsntfs cannot open: not the Windows volume
+                volume.close()
+            if not found:
+                raise InputError(path, f"{kind.upper()} holds no NTFS volume with Windows on it "
+                                 "(no Windows/System32/config/SOFTWARE in any partition)")
+            if len(found) > 1:
+                numbers = ", ".join(str(n) for n, _ in found)
+                raise InputError(path, f"{kind.upper()} holds {len(found)} Windows volumes (partitions {numbers}); "
+                                 "which one boots cannot be told from the disk alone")
+            number, volume = found[0]
+            try:
+                note = f"{kind.upper()} disk, Windows on partition {number}: facts read from its registry hives"
+                return read_offline(path, NtfsBackend(volume), kind, note)
+            finally:
+                volume.close()
+        finally:
+            disk.close()
+
+
+def _partitions(path: str | Path, disk) -> list[tuple[int, int, int]]:
+    """(number, byte offset, length) of each partition that can hold NTFS: GPT basic data partitions,
+    MBR type 0x07 ones, or the whole disk when it holds a volume without a partition table."""
+    size = disk.media_size
+    disk.seek(0)
+    mbr = disk.read(SECTOR)
+    if len(mbr) < SECTOR:
+        raise InputError(path, "the virtual disk is smaller than one sector")
+    if mbr[3:11] == b"NTFS    ":
+        return [(1, 0, size)]
+    if mbr[510:512] != b"\x55\xaa":
+        raise InputError(path, "the virtual disk has no partition table (no MBR signature) and no NTFS volume")
+    entries = [struct.unpack_from("<B3xB3xII", mbr, 446 + 16 * n) for n in range(4)]
+    if any(kind == 0xEE for _, kind, _, _ in entries):  # protective MBR: the GPT follows
+        return _gpt(path, disk, size)
+    return [(n, first * SECTOR, count * SECTOR) for n, (_, kind, first, count) in enumerate(entries, 1)
+            if kind == _MBR_NTFS and first and count and (first + count) * SECTOR <= size]
+
+
+def _gpt(path: str | Path, disk, size: int) -> list[tuple[int, int, int]]:
+    disk.seek(SECTOR)
+    header = disk.read(92)
+    if header[:8] != b"EFI PART":
+        raise InputError(path, "the virtual disk has a protective MBR but no GPT header")
+    entries_lba, count, entry_size = struct.unpack_from("<QII", header, 72)
+    if not 0 < count <= MAX_PARTITIONS or not 128 <= entry_size <= 1024:
+        raise InputError(path, f"GPT header lists {count} partitions of {entry_size} bytes: not a plausible table")
+    disk.seek(entries_lba * SECTOR)
+    table = disk.read(count * entry_size)
+    found = []
+    for n in range(count):
+        entry = table[n * entry_size:(n + 1) * entry_size]
+        if len(entry) < 48 or entry[:16] != _GPT_BASIC_DATA:
+            continue
+        first, last = struct.unpack_from("<QQ", entry, 32)
+        if first <= last and (last + 1) * SECTOR <= size:
+            found.append((n + 1, first * SECTOR, (last - first + 1) * SECTOR))
+    return found
+
+
+class Window:
+    """A read-only file over one partition of the virtual disk, as libfsntfs reads a volume."""
+
+    def __init__(self, disk: BinaryIO, offset: int, length: int) -> None:
+        self._disk, self._offset, self._length, self._pos = disk, offset, length, 0
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._length - self._pos if size is None or size < 0 else min(size, self._length - self._pos)
+        if size <= 0:
+            return b""
+        self._disk.seek(self._offset + self._pos)
+        data = self._disk.read(size)
+        self._pos += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        self._pos = offset if whence == os.SEEK_SET else self._pos + offset if whence == os.SEEK_CUR \
+            else self._length + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def get_size(self) -> int:
+        return self._length
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
