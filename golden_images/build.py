@@ -4,10 +4,11 @@ index and sets the WIM XML with --image-property, exactly the elements Microsoft
 trees hold what deep inspection reads, made by real tools (golden_images/insides.py): hives written
 by hivexregedit, ntoskrnl.exe compiled by mingw-w64 with a VERSIONINFO resource, .mum manifests,
 unattend files, State.ini and Autopilot files. Installation ISOs of them are written by genisoimage
-(UDF bridge) and xorriso (ISO 9660).
+(UDF bridge) and xorriso (ISO 9660); virtual disks by mkntfs, wimlib (NTFS-3G mode), sfdisk and qemu-img.
 
 Usage: python golden_images/build.py [OUT_DIR]    (default: golden_images/)
-Needs: wimlib-imagex (wimtools), genisoimage, xorriso, hivexregedit (libwin-hivex-perl), x86_64-w64-mingw32-windres and
+Needs: wimlib-imagex (wimtools), genisoimage, xorriso, mkntfs (ntfs-3g), sfdisk (fdisk), qemu-img
+(qemu-utils), hivexregedit (libwin-hivex-perl), x86_64-w64-mingw32-windres and
 -gcc (binutils-mingw-w64-x86-64, gcc-mingw-w64-x86-64-win32).
 
 The outputs are committed so tests also run where wimlib is absent; CI rebuilds them into a
@@ -338,6 +339,37 @@ MEDIA = {
                                              "sources/boot.wim": "boot.wim"}),
 }
 ISO_TOOLS = ("genisoimage", "xorriso")
+# Virtual disks (Windows 365 / AVD custom images): an NTFS volume made by mkntfs, the image applied to
+# it by wimlib's NTFS-3G mode (as DISM applies one), placed in a partition by sfdisk, converted by qemu-img.
+DISKS = {
+    "win11_25h2.vhdx": ("win11_25h2_enterprise.wim", "vhdx", "dynamic", "gpt"),
+    "win11_25h2_fixed.vhd": ("win11_25h2_enterprise.wim", "vpc", "fixed", "dos"),
+}
+DISK_TOOLS = ("mkntfs", "sfdisk", "qemu-img")
+VOLUME_MIB = 2
+
+
+def write_disk(out: Path, wim: Path, fmt: str, subformat: str, table: str, work: Path) -> None:
+    """A VHD (qemu-img's `vpc`) or VHDX of one partition (GPT basic data, or MBR type 7) holding index 1
+    of `wim` applied to a fresh NTFS volume."""
+    volume, raw = work / f"{out.name}.ntfs", work / f"{out.name}.raw"
+    for leftover in (volume, raw, out):
+        leftover.unlink(missing_ok=True)
+    run = lambda *argv, **kw: subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, **kw)  # noqa: E731
+    with volume.open("wb") as fh:
+        fh.truncate(VOLUME_MIB << 20)
+    run("mkntfs", "-q", "-F", "-Q", "-L", "Windows", str(volume), stderr=subprocess.DEVNULL)
+    run("wimlib-imagex", "apply", str(wim), "1", str(volume))  # a file target: NTFS-3G mode, no mount
+    sectors = (VOLUME_MIB << 20) // 512
+    with raw.open("wb") as fh:
+        fh.truncate((VOLUME_MIB + 2) << 20)  # 1 MiB before the partition, room for the backup GPT after
+    kind = "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7" if table == "gpt" else "7"
+    run("sfdisk", "-q", str(raw), input=f"label: {table}\nstart=2048, size={sectors}, type={kind}\n".encode())
+    with raw.open("r+b") as fh, volume.open("rb") as src:
+        fh.seek(2048 * 512)
+        fh.write(src.read())
+    options = f"subformat={subformat}" + (",block_size=1M,log_size=1M" if fmt == "vhdx" else "")
+    run("qemu-img", "convert", "-f", "raw", "-O", fmt, "-o", options, str(raw), str(out))
 
 
 def write_iso(out: Path, tool: str, tree: Path) -> None:
@@ -413,10 +445,10 @@ def write_wim(out: Path, images: list[Image], trees: list[Path], boot: int | Non
 
 
 def build(out_dir: Path) -> list[Path]:
-    missing = [t for t in ("wimlib-imagex", *ISO_TOOLS) if shutil.which(t) is None] + missing_tools()
+    missing = [t for t in ("wimlib-imagex", *ISO_TOOLS, *DISK_TOOLS) if shutil.which(t) is None] + missing_tools()
     if missing:
-        sys.exit(f"missing tools: {', '.join(missing)} (apt-get install wimtools genisoimage xorriso "
-                 "libwin-hivex-perl binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64-win32)")
+        sys.exit(f"missing tools: {', '.join(missing)} (apt-get install wimtools genisoimage xorriso ntfs-3g "
+                 "fdisk qemu-utils libwin-hivex-perl binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64-win32)")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="oobe-ready-golden-") as tmp:
@@ -459,6 +491,9 @@ def build(out_dir: Path) -> list[Path]:
         subprocess.run(["wimlib-imagex", "apply", str(out_dir / src), "1", str(target), "--no-acls"],
                        check=True, stdout=subprocess.DEVNULL)
         written.append(target)
+        for name, (wim, fmt, subformat, table) in DISKS.items():
+            write_disk(out_dir / name, out_dir / wim, fmt, subformat, table, work)
+            written.append(out_dir / name)
         for name, (tool, files) in MEDIA.items():
             tree = media_tree(Path(tmp) / name, {k: out_dir / v for k, v in files.items()})
             write_iso(out_dir / name, tool, tree)

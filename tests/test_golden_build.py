@@ -48,13 +48,13 @@ def test_reader_agrees_with_wimlib_imagex_info(name):
 
 def test_build_script_reproduces_the_committed_images(tmp_path):
     for tool in ("wimlib-imagex", "hivexregedit", "x86_64-w64-mingw32-windres", "x86_64-w64-mingw32-gcc",
-                 "genisoimage", "xorriso"):
+                 "genisoimage", "xorriso", "mkntfs", "sfdisk", "qemu-img"):
         require_tool(tool)
     subprocess.run([sys.executable, str(ROOT / "golden_images/build.py"), str(tmp_path)],
                    check=True, capture_output=True)
     rebuilt = sorted(p.name for p in tmp_path.iterdir())
-    committed = sorted(p.name for p in GOLDEN.iterdir()
-                       if p.suffix in (".wim", ".esd", ".swm", ".xml", ".iso") or p.name.startswith("offline_"))
+    built = (".wim", ".esd", ".swm", ".xml", ".iso", ".vhd", ".vhdx")
+    committed = sorted(p.name for p in GOLDEN.iterdir() if p.suffix in built or p.name.startswith("offline_"))
     assert rebuilt == committed
     fresh_sources = deep_inspect([s for n in rebuilt for s in read_image_sources(tmp_path / n)])
     kept_sources = deep_inspect([s for n in rebuilt for s in read_image_sources(GOLDEN / n)])

@@ -226,3 +226,13 @@ def test_copy_out_respects_the_run_budget(monkeypatch, deep_tools):
     why = install.images[0].deep.unavailable
     assert why and "copying the image out of the ISO" in why
     assert replace(install, images=()).container == str(UDF_ISO)
+
+
+def test_index_picks_from_the_images_of_the_iso_that_have_it(cli):
+    doc = json.loads(cli("inspect", ESD_ISO, "--index", "3", "-o", "json").out)
+    assert [(s["path"], [i["index"] for i in s["images"]]) for s in doc["sources"]] == \
+        [(f"{ESD_ISO}!sources/install.esd", [3])]  # boot.wim has indexes 1 and 2
+    both = json.loads(cli("inspect", ESD_ISO, "--index", "2", "-o", "json").out)
+    assert [len(s["images"]) for s in both["sources"]] == [1, 1]
+    none = cli("inspect", ESD_ISO, "--index", "9")
+    assert none.code == 2 and "has no image index 9" in none.err

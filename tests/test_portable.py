@@ -89,3 +89,12 @@ def test_tools_in_their_windows_install_folders(tmp_path, monkeypatch):
     monkeypatch.setattr("os.name", "nt")
     assert find_tool("7z") == str(tmp_path / "7-Zip" / "7z.exe")
     assert find_tool("wimlib-imagex") is None
+
+
+def test_an_iso_and_a_virtual_disk(tmp_path):
+    """The ISO reader's parse timer and the disk readers need nothing Unix-only."""
+    run = without_unix("inspect", GOLDEN / "win11_25h2_media.iso", GOLDEN / "win11_25h2.vhdx", "-o", "json",
+                       cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    kinds = [(s["kind"], s["images"][0]["build_ubr"]) for s in json.loads(run.stdout)["sources"]]
+    assert kinds == [("wim", "26100.9168"), ("wim", "26100.4946"), ("vhdx", "26200.9168")]

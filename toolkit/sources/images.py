@@ -48,8 +48,12 @@ def read_image_source(path: str | Path) -> ImageSource:
 
 def read_images(paths: tuple[str, ...], index: int | None, deep: bool, progress=None) -> list[ImageSource]:
     """Each source, only the selected index (before any deep work), with the files inside read."""
-    sources = [s for p in paths for s in read_image_sources(p)]
-    sources = [replace(s, images=select_images(s, index)) for s in sources]
+    sources = []
+    for path in paths:
+        found = read_image_sources(path)
+        if index is not None and len(found) > 1:  # an ISO: --index picks from the images that have it
+            found = [s for s in found if index <= len(s.images)] or found  # (boot.wim has two)
+        sources += [replace(s, images=select_images(s, index)) for s in found]
     if deep:
         from toolkit.sources.deep import deep_inspect
 

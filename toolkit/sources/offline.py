@@ -43,7 +43,7 @@ def read_offline(path: str | Path, backend: Backend, kind: str, note: str) -> Im
     with tempfile.TemporaryDirectory(prefix="oobe-ready-") as work:  # a directory is read in place
         deep = inspect_index(backend, placeholder, f"{path}#1", Path(work))
     if deep.software is None:
-        raise InputError(path, deep.problems.get("software", "SOFTWARE hive unreadable"))
+        raise InputError(path, deep.problems.get("software") or deep.unavailable or "SOFTWARE hive unreadable")
     cv = deep.software.current_version
     text = {k: v for k, v in cv.items() if isinstance(v, str)}
     build = text.get("CurrentBuild") or text.get("CurrentBuildNumber", "")  # older releases: only the latter

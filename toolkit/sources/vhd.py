@@ -58,20 +58,24 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
             if disk.disk_type == DIFFERENCING:
                 raise InputError(path, f"a differencing {kind.upper()} (its data is in a parent disk): merge it "
                                  "into a full disk first (qemu-img convert, or Hyper-V's Edit Disk)")
-            found = []
+            found, damaged = [], []
             for number, offset, length in _partitions(path, disk):
+                window = Window(disk, offset, length)
+                if window.read(11)[3:] != b"NTFS    ":
+                    continue  # FAT (an EFI system partition), ReFS, or nothing
                 volume = pyfsntfs.volume()
                 try:
-                    volume.open_file_object(Window(disk, offset, length))
+                    volume.open_file_object(window)
                     if volume.get_file_entry_by_path(SOFTWARE_HIVE.replace("/", "\\")) is not None:
                         found.append((number, volume))
                         continue
-                except (OSError, ValueError):
-                    pass  # not NTFS, or an NTFS volume libfsntfs cannot open: not the Windows volume
+                except (OSError, ValueError) as exc:
+                    damaged.append(f"partition {number}: NTFS volume unreadable ({_first_line(exc)})")
+                    continue
                 volume.close()
             if not found:
                 raise InputError(path, f"{kind.upper()} holds no NTFS volume with Windows on it "
-                                 "(no Windows/System32/config/SOFTWARE in any partition)")
+                                 f"({'; '.join(damaged) or 'no Windows/System32/config/SOFTWARE in any partition'})")
             if len(found) > 1:
                 numbers = ", ".join(str(n) for n, _ in found)
                 raise InputError(path, f"{kind.upper()} holds {len(found)} Windows volumes (partitions {numbers}); "
@@ -154,4 +158,5 @@ class Window:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    """libyal errors chain every caller's message: the first says what went wrong."""
+    return (str(exc).strip().split(". ") or [type(exc).__name__])[0][:160]

@@ -177,14 +177,12 @@ Node = TypeVar("Node")
 
 
 def match_tree(pattern: str, root: Node, children: Callable[[Node], Iterable[tuple[str, Node, str]]],
-               ) -> tuple[list[tuple[str, Node]], list[str], str | None]:
+               cap: int) -> tuple[list[tuple[str, Node]], list[str], str | None]:
     """(path in image, node) for every real entry matching `pattern` below `root`, where `children(node)`
     gives each entry of a folder as (name, node, "dir" | "file" | "link") and nothing for a file; the
     matching links, never followed; and the folder where the matches reached the listing limit, if any.
     Names match case-insensitively, as on NTFS. Only the last part of a pattern holds wildcards, so
-    only its non-directory matches count to the limit."""
-    from toolkit.limits import MAX_SMALL_FILES
-
+    only its non-directory matches count to the limit, `cap`."""
     level = [("", root)]
     links: list[str] = []
     parts = [p for p in pattern.split("/") if p]
@@ -200,7 +198,7 @@ def match_tree(pattern: str, root: Node, children: Callable[[Node], Iterable[tup
                     continue
                 nxt.append((f"{rel}/{name}", node))
                 count += last and kind != "dir"
-                if count > MAX_SMALL_FILES:
+                if count > cap:
                     return nxt, links, rel or "/"
         level = nxt
     return level, links, None

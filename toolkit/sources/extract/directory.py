@@ -47,7 +47,7 @@ class DirectoryBackend:
         return found
 
     def _match(self, pattern: str) -> tuple[list[tuple[str, Path]], list[str], str | None]:
-        return match_tree(pattern, self.root, _children)
+        return match_tree(pattern, self.root, _children, MAX_SMALL_FILES)
 
     def _walk(self, rel: str, folder: Path) -> Iterator[tuple[str, Path]]:
         for base, _dirs, names in os.walk(folder, followlinks=False):

@@ -7,9 +7,10 @@ cloud files) are never followed and never evidence. Files are copied out, size-c
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from toolkit.limits import MAX_EXTRACTED_FILE_BYTES, MAX_FOLDER_ENTRIES, MAX_INDEX_EXTRACTED_BYTES
+from toolkit.limits import MAX_EXTRACTED_FILE_BYTES, MAX_FOLDER_ENTRIES, MAX_INDEX_EXTRACTED_BYTES, MAX_SMALL_FILES
 from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree
 from toolkit.sources.extract.process import ExtractionError
 
@@ -24,7 +25,11 @@ class NtfsBackend:
         self.volume = volume  # a pyfsntfs.volume, open
 
     def stat(self, index: int, path: str) -> list[Entry]:
-        matched, links, _capped = match_tree(path, self.volume.get_root_directory(), _children)
+        with _damaged():
+            return self._stat(path)
+
+    def _stat(self, path: str) -> list[Entry]:
+        matched, links, _capped = match_tree(path, self.volume.get_root_directory(), _children, MAX_SMALL_FILES)
         entries = [Entry(rel, 0, None, link=True) for rel in links]
         for rel, entry in matched:
             if entry.has_directory_entries_index():
@@ -35,14 +40,19 @@ class NtfsBackend:
 
     def extract(self, index: int, paths: Sequence[str], dest: Path, progress: ByteProgress | None = None,
                 budget: ByteBudget | None = None) -> Extracted:
+        with _damaged():
+            return self._extract(paths, dest, budget)
+
+    def _extract(self, paths: Sequence[str], dest: Path, budget: ByteBudget | None) -> Extracted:
         found = Extracted()
         written = 0
         for pattern in paths:
-            matched, links, capped = match_tree(pattern, self.volume.get_root_directory(), _children)
+            matched, links, capped = match_tree(pattern, self.volume.get_root_directory(), _children, MAX_SMALL_FILES)
             for rel in links:
                 found.reject(rel)
             if capped:
-                found.reject(capped, "the listing was cut at the limit")
+                found.reject(capped, f"more than {MAX_SMALL_FILES} entries match {pattern.rsplit('/', 1)[-1]} "
+                                     "there: the listing was cut at the limit")
             for rel, entry in matched:
                 if entry.has_directory_entries_index():
                     continue
@@ -58,20 +68,27 @@ class NtfsBackend:
         return found
 
 
+@contextmanager
+def _damaged() -> Iterator[None]:
+    """libfsntfs reports a damaged structure (an index node, a run list, an MFT entry) as OSError."""
+    try:
+        yield
+    except (OSError, OverflowError) as exc:
+        first = (str(exc).strip().split(". ") or [type(exc).__name__])[0]
+        raise ExtractionError(f"the NTFS volume is damaged ({first[:160]})") from None
+
+
 def _copy(entry, local: Path) -> Path:
     local.parent.mkdir(parents=True, exist_ok=True)
     left = entry.size
-    try:
-        entry.seek_offset(0)
-        with local.open("xb") as out:
-            while left > 0:
-                chunk = entry.read_buffer(min(left, CHUNK))
-                if not chunk:
-                    break
-                out.write(chunk)
-                left -= len(chunk)
-    except (OSError, OverflowError) as exc:  # libfsntfs: an unreadable run list or compressed stream
-        raise ExtractionError(f"{local.name}: cannot read it from the NTFS volume ({exc})") from None
+    entry.seek_offset(0)
+    with local.open("xb") as out:
+        while left > 0:
+            chunk = entry.read_buffer(min(left, CHUNK))
+            if not chunk:
+                break
+            out.write(chunk)
+            left -= len(chunk)
     return local
 
 
@@ -82,11 +99,13 @@ def _children(entry) -> Iterator[tuple[str, object, str]]:
     for n, child in enumerate(entry.sub_file_entries):
         if n > MAX_FOLDER_ENTRIES:
             raise ExtractionError(f"a folder lists over {MAX_FOLDER_ENTRIES} entries")
-        reference = child.file_reference & 0xFFFFFFFFFFFF  # MFT entry number; a DOS 8.3 alias repeats it
+        reference = (child.file_reference or 0) & 0xFFFFFFFFFFFF  # the MFT entry; a DOS 8.3 alias repeats it
         if reference in seen or child.name is None:
             continue
         seen.add(reference)
-        kind = "link" if child.file_attribute_flags & REPARSE_POINT else \
+        flags = child.file_attribute_flags
+        # attributes that cannot be read are treated as a reparse point's: never followed, never evidence
+        kind = "link" if flags is None or flags & REPARSE_POINT else \
             "dir" if child.has_directory_entries_index() else "file"
         yield child.name, child, kind
 
