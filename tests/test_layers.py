@@ -14,7 +14,7 @@ LAYERS = {
              "catalog"),
     "render": ("render",),
     "facts": ("facts",),
-    "sources": ("sources", "catalog_sources", "catalog_store"),
+    "sources": ("sources", "catalog_sources", "catalog_store", "snapshot"),
     "rules": ("rules",),
     "pipeline": ("pipeline", "providers", "config", "attest"),
     "cli": ("cli", "__main__"),

@@ -341,17 +341,72 @@ def given_inputs(sources: tuple[str, ...], values: dict) -> dict[str, tuple[str,
             for p in PROVIDERS}
 
 
+AUTH_HELP = ("How to sign in: device-code (a person), client-credentials (OOBE_READY_CLIENT_SECRET or "
+             "--certificate), workload-identity (federated: AZURE_FEDERATED_TOKEN_FILE or GitHub's OIDC token), "
+             "azure-cli (`az login`), token (OOBE_READY_GRAPH_TOKEN).")
+
+
+def snapshot_options(command):
+    """How `snapshot` and `check --snapshot` sign in to Graph."""
+    from toolkit.snapshot.clouds import AUTH_METHODS
+
+    options = [
+        click.option("--auth", type=click.Choice(AUTH_METHODS), default="device-code", show_default=True,
+                     help=AUTH_HELP),
+        click.option("--client-id", metavar="APP-ID", help="The app registration (client-credentials, "
+                     "workload-identity; device-code: default Microsoft Graph Command Line Tools)."),
+        click.option("--certificate", metavar="PEM", help="client-credentials: the certificate and its private key."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _guid(value: str | None, option: str) -> str | None:
+    import uuid
+
+    from toolkit.errors import InputError
+
+    if not value:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InputError(None, f"{option} {value!r} is not a GUID") from None
+
+
+def _take_snapshot(folder, tenant_id: str | None, cloud: str | None, auth: str, client_id, certificate) -> dict:
+    """Read the tenant into `folder`; a line per object kind on stderr (what could not be read, and why)."""
+    from pathlib import Path
+
+    from toolkit.errors import InputError
+    from toolkit.snapshot.take import take_snapshot
+
+    if not tenant_id:
+        raise InputError(None, "a snapshot needs --tenant-id (the tenant's GUID)")
+    doc = take_snapshot(Path(folder), tenant_id, cloud or "public", auth, client_id, certificate, notice)
+    for name, entry in doc["read"].items():
+        if entry["status"] in ("read", "absent"):
+            notice(f"{name}: {entry.get('objects', 0)} object(s)" if entry["status"] == "read" else f"{name}: none")
+        else:
+            grant = f"; grant {entry['permission']}" if entry.get("permission") else ""
+            click.echo(f"oobe-ready: {name}: not read ({_safe(entry['error'])}){grant}", err=True)
+    return doc
+
+
 @cli.command("check", cls=WithInputOptions)
 @click.argument("sources", nargs=-1, metavar="[SOURCE...]")
 @click.option("--index", type=click.IntRange(min=1), help="Only this image index of each SOURCE.")
 @settings_options
-def check_cmd(sources, index, config_file, no_waivers, **values) -> int:
+@click.option("--snapshot", "live", is_flag=True,
+              help="Read the tenant (--tenant-id, --cloud) from Microsoft Graph first and judge it with the exports.")
+@click.option("--snapshot-dir", metavar="DIR", help="Keep that snapshot in DIR (default: a temporary folder).")
+@snapshot_options
+def check_cmd(sources, index, config_file, no_waivers, live, snapshot_dir, auth, client_id, certificate,
+              **values) -> int:
     """Evaluate the rules over images, Autopilot profiles, ESP and tenant exports and emit the
     pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete; the same whatever
     the output formats."""
-    import uuid
-
-    from toolkit.errors import InputError
     from toolkit.pipeline.check import run_check
     from toolkit.pipeline.options import CheckOptions
     from toolkit.render.progress import extraction_progress
@@ -359,13 +414,18 @@ def check_cmd(sources, index, config_file, no_waivers, **values) -> int:
     config, settings = _settings(config_file)
     value = {key: s.value for key, s in settings.items()}
     targets = _parse_outputs(value["output"])
-    tenant_id = value["tenant-id"]
-    if tenant_id:
-        try:
-            tenant_id = str(uuid.UUID(tenant_id))
-        except ValueError:
-            raise InputError(None, f"--tenant-id {tenant_id!r} is not a GUID") from None
+    tenant_id = _guid(value["tenant-id"], "--tenant-id")
     inputs = given_inputs(sources, values)
+    if snapshot_dir and not live:
+        raise click.UsageError("--snapshot-dir is where --snapshot keeps the snapshot: give --snapshot too")
+    if live:
+        import os
+        import tempfile
+
+        scratch = None if snapshot_dir else tempfile.TemporaryDirectory(prefix="oobe-ready-snapshot-")
+        folder = snapshot_dir or os.path.join(scratch.name, "snapshot")
+        _take_snapshot(folder, tenant_id, value["cloud"], auth, client_id, certificate)
+        inputs["intune"] = (*inputs.get("intune", ()), folder)
     if not any(inputs.values()):
         from toolkit.providers.registry import PROVIDERS
 
@@ -540,6 +600,23 @@ def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
     manifest, _ = load_manifest(manifest_file)
     _emit_all(manifest, targets, manifest_file)
     return manifest["summary"]["exit_code"]
+
+
+@cli.command("snapshot")
+@click.argument("folder", metavar="DIR")
+@click.option("--tenant-id", required=True, metavar="GUID", help="The tenant to read.")
+@click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]), default="public",
+              show_default=True, help="The tenant's cloud: which sign-in and Graph hosts.")
+@snapshot_options
+def snapshot_cmd(folder: str, tenant_id: str, cloud: str, auth: str, client_id, certificate) -> int:
+    """Read the tenant from Microsoft Graph, read-only, into DIR (a new or empty folder): one JSON file
+    per object and snapshot.json (what was read, what could not be, digests), for `check --intune DIR`.
+    Exit 0 when every kind was read, 3 when some could not be (check judges them not-evaluated)."""
+    doc = _take_snapshot(folder, _guid(tenant_id, "--tenant-id"), cloud, auth, client_id, certificate)
+    unread = [n for n, e in doc["read"].items() if e["status"] not in ("read", "absent")]
+    click.echo(f"snapshot of tenant {doc['tenant_id']} written to {_safe(folder)}"
+               + (f"; not read: {', '.join(unread)}" if unread else ""))
+    return EXIT_INCOMPLETE if unread else EXIT_OK
 
 
 @cli.command("attest")

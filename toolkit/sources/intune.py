@@ -45,6 +45,7 @@ _ENROLLMENT_TYPES = {
 # Graph v1.0 objects carry no @odata.type; the tenant-wide enrollment configurations have fixed ids.
 _ID_SUFFIXES = {"_windowsrestore": "restore", "_defaultwindows10enrollmentcompletionpageconfiguration": "esp"}
 MAX_NAMED = 5  # ignored files named in an error message
+SNAPSHOT_SCHEMA = "oobe-ready/snapshot/v1"  # snapshot.json of `oobe-ready snapshot` (toolkit/snapshot)
 # Words in a folder or file name that say which kind an unreadable file would have fed.
 _PATH_HINTS = (("autopilot", "profile"), ("enrollment status", "esp"), ("enrollmentstatus", "esp"),
                ("completionpage", "esp"), ("esp", "esp"), ("restore", "restore"),
@@ -172,6 +173,9 @@ def _guess_kinds(path: Path) -> tuple[str, ...]:
 
 def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> bool:
     facts.files.append((str(path), sha256))
+    if isinstance(doc, dict) and doc.get("schema") == SNAPSHOT_SCHEMA:
+        _add_snapshot(path, doc, facts)
+        return True
     found = False
     if isinstance(doc, dict) and isinstance(doc.get("@odata.context"), str):
         facts.context_hosts.add(_host(doc["@odata.context"]))
@@ -212,6 +216,35 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
                                  tuple(dict.fromkeys(kinds)) or _guess_kinds(path)))
         found = True
     return found
+
+
+def _add_snapshot(path: Path, doc: dict, facts: IntuneFacts) -> None:
+    """What the snapshot could not read, and any of its files missing or changed since, feed nothing:
+    the rules they would have fed are not-evaluated. Its cloud's Graph host stands for the @odata.context
+    that exports carry."""
+    from toolkit.snapshot.clouds import CLOUDS
+
+    if doc.get("cloud") in CLOUDS:
+        facts.context_hosts.add(_host(CLOUDS[doc["cloud"]][1]))
+    read = doc.get("read") if isinstance(doc.get("read"), dict) else {}
+    feeds = {name: tuple(k for k in entry.get("feeds") or () if k in KIND_OF) or tuple(KIND_OF)
+             for name, entry in read.items() if isinstance(entry, dict)}
+    for name, entry in read.items():
+        if isinstance(entry, dict) and entry.get("status") not in ("read", "absent"):
+            grant = f"; grant {entry['permission']}" if entry.get("permission") else ""
+            facts.incomplete.append((str(path), f"the snapshot could not read {name} ({entry.get('error')}){grant}",
+                                     feeds.get(name, tuple(KIND_OF))))
+    files = doc.get("files") if isinstance(doc.get("files"), dict) else {}
+    for relative, digest in files.items():
+        local = path.parent / str(relative)
+        kinds = feeds.get(str(relative).split("/")[0], tuple(KIND_OF))
+        try:
+            same = hashlib.sha256(read_input(local, MAX_JSON_BYTES, "JSON file")).hexdigest() == digest
+        except InputError:
+            facts.incomplete.append((str(local), "listed in the snapshot but missing or unreadable", kinds))
+            continue
+        if not same:
+            facts.incomplete.append((str(local), "changed since the snapshot was taken (sha256 differs)", kinds))
 
 
 @lru_cache(maxsize=64)  # every object of an export names the same few contexts

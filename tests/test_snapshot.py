@@ -1,0 +1,229 @@
+"""`oobe-ready snapshot` and `check --snapshot` against a loopback Graph (tests/fake_graph.py) serving the
+golden tenant export's objects: a snapshot judged offline gives the verdict of the objects themselves;
+paging, throttling, refusals and sign-in are handled and shown."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN
+from fake_graph import TENANT, FakeGraph, Tenant
+
+from toolkit.snapshot.kinds import ACTIVITY_FEED_APP
+from toolkit.sources.intune import read_exports
+
+GROUP = "6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a"
+PROFILES = "/beta/deviceManagement/windowsAutopilotDeploymentProfiles"
+ENROLLMENT = "/beta/deviceManagement/deviceEnrollmentConfigurations"
+POLICIES = "/beta/deviceManagement/configurationPolicies?$expand=settings"
+CUSTOM = "/beta/deviceManagement/deviceConfigurations?$filter=isof('microsoft.graph.windows10CustomConfiguration')"
+CA = "/v1.0/identity/conditionalAccess/policies"
+SP = f"/v1.0/servicePrincipals(appId='{ACTIVITY_FEED_APP}')"
+
+
+def golden_objects() -> dict[str, list[dict]]:
+    """The ready golden export's objects, each with its assignments (the profile gets one, as a live
+    tenant's assigned profile has)."""
+    facts = read_exports([GOLDEN / "intune" / "ready"])
+    objects = {kind: [copy.deepcopy(o.data) for o in found] for kind, found in facts.objects.items()}
+    target = {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": GROUP}
+    for profile in objects["profile"]:
+        profile["assignments"] = [{"id": f"{profile['id']}_{GROUP}", "target": target}]
+    for found in objects.values():
+        for obj in found:
+            obj.setdefault("assignments", [])
+    objects["group"] = [{"@odata.type": "#microsoft.graph.group", "id": GROUP, "displayName": "Autopilot devices",
+                         "groupTypes": [], "securityEnabled": True, "mailEnabled": False, "membershipRule": None}]
+    return objects
+
+
+def fake_tenant(objects: dict[str, list[dict]]) -> Tenant:
+    def listed(kind: str) -> list[dict]:
+        return [{k: v for k, v in o.items() if k != "assignments"} for o in objects.get(kind, [])]
+
+    other = {"@odata.type": "#microsoft.graph.deviceEnrollmentLimitConfiguration", "id": "limit", "limit": 15}
+    ca = [{k: v for k, v in o.items() if k != "@odata.type"} for o in listed("ca")]  # v1.0 lists: no type
+    return Tenant(
+        collections={PROFILES: listed("profile"), ENROLLMENT: listed("esp") + listed("restore") + [other],
+                     POLICIES: listed("settings"), CUSTOM: [], CA: ca},
+        assignments={o["id"]: o.get("assignments", []) for found in objects.values() for o in found},
+        singles={SP: objects["sp"][0]}, groups={g["id"]: g for g in objects["group"]})
+
+
+@pytest.fixture
+def graph(tmp_path, monkeypatch):
+    """The fake Graph with the golden tenant, the run pointed at it, signing in with a held token."""
+    with FakeGraph(fake_tenant(golden_objects()), tmp_path) as fake:
+        for key, value in fake.env().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("OOBE_READY_GRAPH_TOKEN", "fake-graph-token")
+        yield fake
+
+
+def direct_folder(tmp_path: Path, objects: dict[str, list[dict]]) -> Path:
+    """The same objects as Graph JSON files, checked directly."""
+    folder = tmp_path / "direct"
+    folder.mkdir()
+    for kind, found in objects.items():
+        for n, obj in enumerate(found):
+            (folder / f"{kind}{n}.json").write_text(json.dumps(obj), encoding="utf-8")
+    return folder
+
+
+def outcomes(manifest: dict) -> list[tuple[str, str]]:
+    return sorted((r["rule"], r["outcome"]) for r in manifest["results"])
+
+
+def snapshot(cli, folder: Path, *extra: str):
+    return cli("snapshot", "--tenant-id", TENANT, "--auth", "token", *extra, folder)
+
+
+def test_snapshot_then_check_gives_the_verdict_of_the_objects_themselves(cli, graph, tmp_path):
+    graph.tenant.throttle[ENROLLMENT] = 2  # Graph asks to wait twice before answering
+    folder = tmp_path / "snap"
+    result = snapshot(cli, folder)
+    assert result.code == 0, result.err
+    doc = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
+    assert (doc["schema"], doc["tenant_id"], doc["cloud"], doc["auth"]) == \
+        ("oobe-ready/snapshot/v1", TENANT, "public", "token")
+    assert doc["retries"] == 2
+    read = {name: (e["status"], e.get("objects")) for name, e in doc["read"].items()}
+    assert read == {"AutopilotProfiles": ("read", 1), "EnrollmentConfigurations": ("read", 3),
+                    "SettingsCatalog": ("read", 1), "CustomProfiles": ("read", 0),
+                    "ConditionalAccess": ("read", 1), "ServicePrincipals": ("read", 1), "Groups": ("read", 1)}
+    assert doc["read"]["EnrollmentConfigurations"]["other_objects"] == 1  # an enrollment limit: not written
+    # every page was read: three enrollment configurations, one per page, plus the other
+    assert graph.tenant.requests.count(ENROLLMENT) == 2 + 4
+    profile = json.loads((folder / "AutopilotProfiles").glob("*.json").__next__().read_text(encoding="utf-8"))
+    assert profile["assignments"][0]["target"]["groupId"] == GROUP
+    ca = json.loads(next((folder / "ConditionalAccess").glob("*.json")).read_text(encoding="utf-8"))
+    assert ca["@odata.type"] == "#microsoft.graph.conditionalAccessPolicy"
+
+    checked = cli("check", "--intune", folder, "-o", "json")
+    direct = cli("check", "--intune", direct_folder(tmp_path, golden_objects()), "-o", "json")
+    a, b = json.loads(checked.out), json.loads(direct.out)
+    assert checked.code == direct.code
+    assert a["summary"]["verdict"] == b["summary"]["verdict"]
+    assert outcomes(a) == outcomes(b)
+    assert not any(r["outcome"] == "not-evaluated" for r in a["results"] if r["rule"].startswith(("AP", "TEN")))
+
+
+def test_a_refused_kind_is_shown_and_judged_not_evaluated(cli, graph, tmp_path):
+    graph.tenant.forbidden.add(CA)
+    folder = tmp_path / "snap"
+    result = snapshot(cli, folder)
+    assert result.code == 3
+    assert ("oobe-ready: ConditionalAccess: not read (HTTP 403: Authorization_RequestDenied: Insufficient "
+            "privileges to complete the operation.); grant Policy.Read.All") in result.err
+    assert "not read: ConditionalAccess" in result.out
+    entry = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))["read"]["ConditionalAccess"]
+    assert (entry["status"], entry["permission"], entry["feeds"]) == ("forbidden", "Policy.Read.All", ["ca"])
+    manifest = json.loads(cli("check", "--intune", folder, "-o", "json").out)
+    assert manifest["summary"]["verdict"] == "incomplete"
+    unseen = [r for r in manifest["results"] if r["outcome"] == "not-evaluated"]
+    assert unseen and all("could not read ConditionalAccess" in r["message"] for r in unseen)
+
+
+def test_a_missing_service_principal_is_evidence_not_a_gap(cli, graph, tmp_path):
+    del graph.tenant.singles[SP]
+    folder = tmp_path / "snap"
+    assert snapshot(cli, folder).code == 0
+    assert json.loads((folder / "snapshot.json").read_text())["read"]["ServicePrincipals"]["status"] == "absent"
+
+
+def test_a_changed_snapshot_file_is_not_used(cli, graph, tmp_path):
+    folder = tmp_path / "snap"
+    assert snapshot(cli, folder).code == 0
+    esp = next((folder / "EnrollmentConfigurations").glob("*Default*.json"))
+    esp.write_text(esp.read_text(encoding="utf-8").replace('"displayName": "', '"displayName": "edited '),
+                   encoding="utf-8")
+    manifest = json.loads(cli("check", "--intune", folder, "-o", "json").out)
+    assert manifest["summary"]["verdict"] == "incomplete"
+    assert any("changed since the snapshot was taken" in r["message"] for r in manifest["results"])
+
+
+def test_check_snapshot_reads_and_judges_in_one_command(cli, graph, tmp_path):
+    kept = tmp_path / "kept"
+    result = cli("check", "--snapshot", "--tenant-id", TENANT, "--auth", "token", "--snapshot-dir", kept,
+                 "-o", "json")
+    manifest = json.loads(result.out)
+    direct = json.loads(cli("check", "--intune", direct_folder(tmp_path, golden_objects()), "-o", "json").out)
+    assert manifest["summary"]["verdict"] == direct["summary"]["verdict"]
+    assert outcomes(manifest) == outcomes(direct)
+    (entry,) = [i for i in manifest["inputs"] if i["path"] == str(kept / "snapshot.json")]
+    assert len(entry["sha256"]) == 64
+    assert (kept / "snapshot.json").is_file()
+
+
+def test_client_credentials_sign_in_through_msal(cli, graph, tmp_path, monkeypatch):
+    monkeypatch.setenv("OOBE_READY_CLIENT_SECRET", "s3cret")
+    folder = tmp_path / "snap"
+    result = cli("snapshot", "--tenant-id", TENANT, "--auth", "client-credentials", "--client-id",
+                 "11111111-2222-3333-4444-555555555555", folder)
+    assert result.code == 0, result.err
+    (request,) = graph.tenant.token_requests
+    assert (request["grant_type"], request["client_id"], request["scope"]) == \
+        ("client_credentials", "11111111-2222-3333-4444-555555555555", f"{graph.url}/.default")
+
+
+def test_a_refused_sign_in_is_one_line(cli, graph, tmp_path, monkeypatch):
+    monkeypatch.setenv("OOBE_READY_CLIENT_SECRET", "wrong")
+    result = cli("snapshot", "--tenant-id", TENANT, "--auth", "client-credentials", "--client-id",
+                 "11111111-2222-3333-4444-555555555555", tmp_path / "snap")
+    assert result.code == 2 and result.out == ""
+    assert len(result.err.strip().splitlines()) == 1
+    assert "cannot sign in to tenant" in result.err and "AADSTS7000215" in result.err
+    assert not (tmp_path / "snap").exists()
+
+
+def test_workload_identity_exchanges_the_federated_token(cli, graph, tmp_path, monkeypatch):
+    assertion = tmp_path / "token"
+    assertion.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNvbnRvc28vaW1hZ2VzIn0.c2ln")
+    monkeypatch.setenv("AZURE_FEDERATED_TOKEN_FILE", str(assertion))
+    result = cli("snapshot", "--tenant-id", TENANT, "--auth", "workload-identity", "--client-id",
+                 "11111111-2222-3333-4444-555555555555", tmp_path / "snap")
+    assert result.code == 0, result.err
+    (request,) = graph.tenant.token_requests
+    assert request["client_assertion"] == assertion.read_text()
+    assert request["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def test_without_a_token_nothing_is_read(cli, graph, tmp_path, monkeypatch):
+    monkeypatch.delenv("OOBE_READY_GRAPH_TOKEN")
+    result = snapshot(cli, tmp_path / "snap")
+    assert result.code == 2
+    assert "OOBE_READY_GRAPH_TOKEN, which is not set" in result.err
+    assert graph.tenant.requests == []
+
+
+def test_an_existing_folder_is_never_overwritten(cli, graph, tmp_path):
+    folder = tmp_path / "snap"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    result = snapshot(cli, folder)
+    assert result.code == 2 and "never overwrites" in result.err
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
+
+
+def test_a_next_link_to_another_host_is_not_followed(cli, graph, tmp_path):
+    # the first page of profiles names a nextLink on another host: the bearer token must not go there
+    from fake_graph import _Handler
+
+    send = _Handler._send
+
+    def tampered(self, status, body, headers=None):
+        if isinstance(body, dict) and "value" in body and self.path.startswith(PROFILES):
+            body = {**body, "@odata.nextLink": "https://evil.example/steal"}
+        return send(self, status, body, headers)
+
+    _Handler._send = tampered
+    try:
+        result = snapshot(cli, tmp_path / "snap")
+    finally:
+        _Handler._send = send
+    assert result.code == 3
+    entry = json.loads((tmp_path / "snap" / "snapshot.json").read_text())["read"]["AutopilotProfiles"]
+    assert entry["status"] == "failed" and "another host (evil.example)" in entry["error"]

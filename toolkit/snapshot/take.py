@@ -1,0 +1,162 @@
+"""`oobe-ready snapshot`: read the tenant's objects from Microsoft Graph, read-only, into a folder that
+`check --intune` judges offline: one JSON file per object (its assignments inside it) and
+`snapshot.json` saying what was read, what could not be and why, and each file's sha256.
+
+The folder is written whole or not at all (a sibling temporary folder renamed into place), and an
+existing folder is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from toolkit.errors import InputError
+from toolkit.snapshot.kinds import GROUP_SELECT, GROUPS, KINDS, Kind
+from toolkit.sources.intune import SNAPSHOT_SCHEMA as SCHEMA
+
+MAX_GROUPS = 2000  # groups named by assignments and CA policies, read one by one
+
+
+def take_snapshot(folder: Path, tenant_id: str, cloud: str, auth: str, client_id: str | None = None,
+                  certificate: str | None = None, notice: Callable[[str], None] | None = None) -> dict:
+    """Read the tenant and write `folder`; the snapshot.json document."""
+    from toolkit import __version__
+    from toolkit.snapshot.auth import AuthError, acquire_token
+    from toolkit.snapshot.clouds import endpoints
+    from toolkit.snapshot.graph import Graph
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError(folder, "exists and is not an empty folder; a snapshot never overwrites one")
+    login, base = endpoints(cloud)
+    try:
+        token = acquire_token(auth, tenant_id, login, base, client_id, certificate, notice)
+    except AuthError as exc:
+        raise InputError(None, f"cannot sign in to tenant {tenant_id}: {exc}") from None
+    graph = Graph(base, token, progress=notice)
+    try:
+        objects, record = _read(graph, notice)
+    finally:
+        graph.close()
+    doc = {"schema": SCHEMA, "tenant_id": tenant_id, "cloud": cloud, "graph": base, "auth": auth,
+           "taken_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+           "tool": {"name": "oobe-ready", "version": __version__}, "retries": graph.retries,
+           "read": record, "files": {}}
+    _write(folder, objects, doc)
+    return doc
+
+
+def _read(graph, notice) -> tuple[dict[str, list[dict]], dict[str, dict]]:
+    from toolkit.snapshot.graph import GraphError
+    from toolkit.sources.intune import classify
+
+    objects: dict[str, list[dict]] = {}
+    record: dict[str, dict] = {}
+    for kind in KINDS:
+        if notice is not None:
+            notice(f"reading {kind.name}")
+        try:
+            found = [graph.get(kind.path)] if kind.single else graph.get_all(kind.path)
+            found = [_typed(o, kind) for o in found]
+            kept = [o for o in found if classify(o)]
+            if kind.assignments:
+                base = kind.path.split("?")[0]
+                for obj in kept:
+                    obj["assignments"] = graph.get_all(f"{base}/{_quoted(obj.get('id'))}/assignments")
+            objects[kind.name] = kept
+            record[kind.name] = {"status": "read", "objects": len(kept), "other_objects": len(found) - len(kept),
+                                 "feeds": list(kind.feeds)}
+        except GraphError as exc:
+            record[kind.name] = _refused(kind, exc)
+    ids = _group_ids(objects)
+    groups, missing = [], []
+    try:
+        for group_id in sorted(ids)[:MAX_GROUPS]:
+            try:
+                groups.append(_typed(graph.get(f"{GROUPS.path}/{_quoted(group_id)}?$select={GROUP_SELECT}"), GROUPS))
+            except GraphError as exc:
+                if exc.status != 404:
+                    raise
+                missing.append(group_id)  # deleted: an assignment to it reaches no one
+        objects[GROUPS.name] = groups
+        record[GROUPS.name] = {"status": "read", "objects": len(groups), "not_found": missing,
+                               "feeds": list(GROUPS.feeds)}
+        if len(ids) > MAX_GROUPS:
+            record[GROUPS.name] = {"status": "failed", "error": f"more than {MAX_GROUPS} groups named",
+                                   "feeds": list(GROUPS.feeds)}
+    except GraphError as exc:
+        record[GROUPS.name] = _refused(GROUPS, exc)
+    return objects, record
+
+
+def _refused(kind: Kind, exc) -> dict:
+    if kind.single and exc.status == 404:
+        return {"status": "absent", "feeds": list(kind.feeds)}  # it does not exist in the tenant: evidence
+    status = "forbidden" if exc.status in (401, 403) else "failed"
+    entry = {"status": status, "error": exc.message, "feeds": list(kind.feeds)}
+    if status == "forbidden":
+        entry["permission"] = kind.permission
+    return entry
+
+
+def _typed(obj: dict, kind: Kind) -> dict:
+    """List items of a single-type v1.0 collection come without @odata.type; give it, as exports carry it."""
+    if kind.odata_type and "@odata.type" not in obj:
+        return {"@odata.type": kind.odata_type, **obj}
+    return obj
+
+
+def _quoted(value: object) -> str:
+    from urllib.parse import quote
+
+    return quote(str(value or ""), safe="")
+
+
+def _group_ids(objects: dict[str, list[dict]]) -> set[str]:
+    """Groups named by assignment targets and by Conditional Access user conditions."""
+    ids: set[str] = set()
+    for found in objects.values():
+        for obj in found:
+            for assignment in obj.get("assignments") or []:
+                target = assignment.get("target") if isinstance(assignment, dict) else None
+                if isinstance(target, dict) and isinstance(target.get("groupId"), str):
+                    ids.add(target["groupId"])
+            users = ((obj.get("conditions") or {}).get("users") or {}) if isinstance(obj.get("conditions"), dict) \
+                else {}
+            for key in ("includeGroups", "excludeGroups"):
+                ids.update(g for g in users.get(key) or [] if isinstance(g, str))
+    return {i for i in ids if re.fullmatch(r"[0-9a-fA-F-]{36}", i)}
+
+
+def _write(folder: Path, objects: dict[str, list[dict]], doc: dict) -> None:
+    """Write into a sibling temporary folder, then rename it into place: whole or not at all."""
+    import tempfile
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for name, found in objects.items():
+            used: set[str] = set()
+            for obj in found:
+                stem = re.sub(r"[^A-Za-z0-9._-]", "_", str(obj.get("id") or "object"))[:100] or "object"
+                while stem.lower() in used:
+                    stem += "_"
+                used.add(stem.lower())
+                relative = f"{name}/{stem}.json"
+                text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+                (work / name).mkdir(exist_ok=True)
+                (work / relative).write_text(text, encoding="utf-8")
+                doc["files"][relative] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        (work / "snapshot.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if folder.exists():
+            folder.rmdir()  # empty, checked before reading
+        os.replace(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
