@@ -227,3 +227,23 @@ def test_a_next_link_to_another_host_is_not_followed(cli, graph, tmp_path):
     assert result.code == 3
     entry = json.loads((tmp_path / "snap" / "snapshot.json").read_text())["read"]["AutopilotProfiles"]
     assert entry["status"] == "failed" and "another host (evil.example)" in entry["error"]
+
+
+def test_diff_shows_what_flips_a_rule_and_not_the_noise(cli, graph, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert snapshot(cli, a).code == 0
+    tenant = graph.tenant
+    restore = next(o for o in tenant.collections[ENROLLMENT] if o["id"].endswith("_WindowsRestore"))
+    restore["state"] = "disabled"                              # flips TEN001
+    tenant.collections[CA][0]["displayName"] = "CA100 renamed"  # noise: flips nothing
+    assert snapshot(cli, b).code == 0
+    result = cli("diff", a, b, "--as-of", "2026-09-01", "-o", "json")
+    assert result.code == 1, result.err
+    doc = json.loads(result.out)
+    assert (doc["before"]["verdict"], doc["after"]["verdict"]) == ("ready", "blocked")
+    assert doc["before"]["taken_at"] and doc["after"]["taken_at"]
+    assert [(c["rule"], c["before"], c["after"]) for c in doc["changes"]] == [("TEN001", "pass", "fail")]
+    assert doc["changes"][0]["object"] == f"EnrollmentConfigurations/{restore['id']}.json#/"
+    table = cli("diff", a, b, "--as-of", "2026-09-01")
+    assert "TEN001 Tenant shows the restore page: pass -> fail" in table.out
+    assert cli("diff", a, a, "--as-of", "2026-09-01").code == 0

@@ -619,6 +619,38 @@ def snapshot_cmd(folder: str, tenant_id: str, cloud: str, auth: str, client_id, 
     return EXIT_INCOMPLETE if unread else EXIT_OK
 
 
+@cli.command("diff")
+@click.argument("before", metavar="SNAPSHOT_A")
+@click.argument("after", metavar="SNAPSHOT_B")
+@click.option("--baseline", default="wbfo-2026-09", show_default=True, help="Requirement baseline id.")
+@click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]), default="oobe",
+              show_default=True, help="Which restore (or backup) path to judge.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="OOBE_READY_AS_OF", metavar="YYYY-MM-DD",
+              help="Evaluation date for both (default: today, UTC).")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]", help="table (default) or json.")
+def diff_cmd(before: str, after: str, baseline: str, restore_path: str, as_of, outputs) -> int:
+    """What changed between two tenant snapshots (or exports) that flips a rule's outcome, judged by the
+    same rules and date; setting changes that flip nothing are left out. Exit 0 when nothing flips,
+    1 when something does."""
+    from toolkit.pipeline.diff import run_diff
+
+    targets = _parse_outputs(outputs, ("table", "json"))
+    doc = run_diff(before, after, baseline, restore_path, as_of.date() if as_of else None)
+
+    def draw(fmt: str) -> str:
+        a, b = doc["before"], doc["after"]
+        lines = [f"{_safe(a['path'])} ({a['verdict']}) -> {_safe(b['path'])} ({b['verdict']}): "
+                 f"{len(doc['changes'])} outcome(s) changed"]
+        for c in doc["changes"]:
+            lines.append(f"{c['rule']} {_safe(c['title'])}: {c['before']} -> {c['after']}")
+            lines.append(f"  {_safe(c['subject'])}")
+            lines.append(f"  {_safe(c['message'])}")
+        return "\n".join(lines) + "\n"
+
+    _write_documents(targets, doc, draw)
+    return EXIT_BLOCKED if doc["changes"] else EXIT_OK
+
+
 @cli.command("attest")
 @click.argument("manifest_file", metavar="MANIFEST")
 @click.option("-o", "--output", "target", metavar="json[=FILE]",
