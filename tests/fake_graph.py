@@ -113,6 +113,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid "
                                                                                          "client secret provided."})
             return self._send(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": TOKEN})
+        if urlparse(self.path).path.endswith("/oauth2/v2.0/devicecode"):
+            return self._send(200, {"device_code": "dc-1", "user_code": "FAKE-CODE", "expires_in": 900, "interval": 1,
+                                    "verification_uri": "https://microsoft.com/devicelogin",
+                                    "message": "To sign in, use a web browser to open the page "
+                                               "https://microsoft.com/devicelogin and enter the code FAKE-CODE."})
         return self._send(404, {"error": "not_found"})
 
     def do_GET(self) -> None:

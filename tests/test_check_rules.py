@@ -34,6 +34,19 @@ def export(tmp_path: Path, name: str, doc: object) -> str:
     return str(path)
 
 
+def pilot(*ages: float | None) -> dict:
+    """A snapshot's pilot group probe (snapshot --pilot-group) taken on the fixed day: one user per age in
+    days of their newest Windows backup (None: no backup)."""
+    from datetime import datetime, timedelta, timezone
+
+    day = datetime(2026, 11, 21, tzinfo=timezone.utc)
+    users = [{"id": f"a0000000-0000-4000-8000-00000000000{n}",
+              "newestBackup": None if age is None else (day - timedelta(days=age)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+             for n, age in enumerate(ages)]
+    return {"@odata.type": "#oobe-ready.pilotGroupBackups", "id": "g", "groupId": "g",
+            "checkedAt": day.isoformat(), "users": users}
+
+
 def apfile(tmp_path: Path, **changes) -> str:
     doc = {"CloudAssignedTenantId": "2f9d6e5a-6c1b-4c8e-9a47-5d3c1b2a0f11",
            "CloudAssignedTenantDomain": "contoso.onmicrosoft.com", "CloudAssignedDomainJoinMethod": 0,
@@ -109,6 +122,8 @@ CASES = {
     "TEN006": (lambda t: ["--intune", export(t, "r.json", exports.restore("enabled")), "--cloud", "public"],
                lambda t: ["--intune", export(t, "r.json", {**exports.restore("enabled"),
                           "@odata.context": "https://graph.microsoft.us/beta/$metadata#x"})], "fail"),
+    "TEN007": (lambda t: ["--intune", export(t, "b.json", pilot(1, 8))],
+               lambda t: ["--intune", export(t, "b.json", pilot(1, 8.01, None))], "fail"),
     "APF001": (lambda t: ["--autopilot-file", apfile(t)],
                lambda t: ["--autopilot-file", _utf16(apfile(t))], "fail"),
     "APF002": (lambda t: ["--autopilot-file", apfile(t)],
@@ -153,6 +168,20 @@ def test_rule_fails_on_its_bad_fixture(rule, run, tmp_path, request):
     if expected == "fail":
         result = next(r for r in manifest["results"] if r["rule"] == rule)
         assert result["remediation"] and result["message"]
+
+
+def test_pilot_backups_boundaries(run, tmp_path):
+    """Eight days old is recent; a minute more is not; no users restores nothing; a bad date is unknown."""
+    def judged(doc):
+        return next((r["outcome"], r["message"]) for r in run("--intune", export(tmp_path, "b.json", doc))["results"]
+                    if r["rule"] == "TEN007")
+
+    assert judged(pilot(8)) == ("pass", "all 1 pilot user(s) have a Windows backup newer than 8 days")
+    assert judged(pilot(8 + 1 / 1440))[0] == "fail"
+    assert judged(pilot(None, 0))[1] == ("1 of 2 pilot user(s) have no Windows backup newer than 8 days "
+                                         "(a0000000-0000-4000-8000-000000000000)")
+    assert judged(pilot())[0] == "fail"
+    assert judged({**pilot(1), "checkedAt": "yesterday"})[0] == "not-evaluated"
 
 
 def test_hybrid_profile_warns_on_first_sign_in_path(run, tmp_path):

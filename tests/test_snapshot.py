@@ -169,6 +169,15 @@ def test_client_credentials_sign_in_through_msal(cli, graph, tmp_path, monkeypat
         ("client_credentials", "11111111-2222-3333-4444-555555555555", f"{graph.url}/.default")
 
 
+def test_device_code_shows_the_code_and_signs_in(cli, graph, tmp_path):
+    result = cli("snapshot", "--tenant-id", TENANT, "--auth", "device-code", tmp_path / "snap")
+    assert result.code == 0, result.err
+    assert "enter the code FAKE-CODE" in result.err
+    grants = [r.get("grant_type") for r in graph.tenant.token_requests]
+    assert grants[-1] == "urn:ietf:params:oauth:grant-type:device_code"
+    assert graph.tenant.token_requests[0]["client_id"] == "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+
 def test_a_refused_sign_in_is_one_line(cli, graph, tmp_path, monkeypatch):
     monkeypatch.setenv("OOBE_READY_CLIENT_SECRET", "wrong")
     result = cli("snapshot", "--tenant-id", TENANT, "--auth", "client-credentials", "--client-id",
@@ -247,3 +256,85 @@ def test_diff_shows_what_flips_a_rule_and_not_the_noise(cli, graph, tmp_path):
     table = cli("diff", a, b, "--as-of", "2026-09-01")
     assert "TEN001 Tenant shows the restore page: pass -> fail" in table.out
     assert cli("diff", a, a, "--as-of", "2026-09-01").code == 0
+
+
+USERS = ["a0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000002",
+         "a0000000-0000-4000-8000-000000000003"]
+PILOT = "b0000000-0000-4000-8000-00000000000b"
+
+
+def with_pilot(tenant: Tenant, backups: dict[str, list[str]]) -> None:
+    """The pilot group's users, each with backup settings whose instances were modified at the given times."""
+    tenant.collections[f"/v1.0/groups/{PILOT}/transitiveMembers/microsoft.graph.user?$select=id"] = \
+        [{"id": u} for u in USERS]
+    for user in USERS:
+        base = f"/beta/users/{user}/settings/windows"
+        stamps = backups.get(user, [])
+        tenant.collections[base] = [{"id": "roam", "settingType": "roaming", "payloadType": "windows.data.x"}] + \
+            ([{"id": "bk", "settingType": "backup", "windowsDeviceId": "dev1", "payloadType": "windows.data.y"}]
+             if stamps else [])
+        tenant.collections[f"{base}/bk/instances"] = [{"id": f"i{n}", "lastModifiedDateTime": t}
+                                                      for n, t in enumerate(stamps)]
+        tenant.collections[f"{base}/roam/instances"] = [{"id": "r", "lastModifiedDateTime": "2099-01-01T00:00:00Z"}]
+
+
+def ten007(cli, folder: Path) -> list[dict]:
+    return [r for r in json.loads(cli("check", "--intune", folder, "-o", "json").out)["results"]
+            if r["rule"] == "TEN007"]
+
+
+def test_the_pilot_probe_counts_users_without_a_recent_backup(cli, graph, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    recent, old = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), \
+        (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with_pilot(graph.tenant, {USERS[0]: [old, recent], USERS[1]: [old]})  # USERS[2]: no backup at all
+    folder = tmp_path / "snap"
+    result = snapshot(cli, folder, "--pilot-group", PILOT)
+    assert result.code == 0, result.err
+    probe = json.loads(next((folder / "PilotBackups").glob("*.json")).read_text(encoding="utf-8"))
+    assert probe["users"] == [{"id": USERS[0], "newestBackup": recent}, {"id": USERS[1], "newestBackup": old},
+                              {"id": USERS[2], "newestBackup": None}]
+    assert all(set(u) == {"id", "newestBackup"} for u in probe["users"])  # ids and dates only, never names
+    (result,) = ten007(cli, folder)
+    assert (result["outcome"], result["severity"]) == ("fail", "warning")
+    assert result["message"] == (f"2 of 3 pilot user(s) have no Windows backup newer than 8 days "
+                                 f"({USERS[1]}, {USERS[2]})")
+
+
+def test_the_pilot_probe_passes_when_every_user_has_one(cli, graph, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    recent = (datetime.now(timezone.utc) - timedelta(days=7, hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with_pilot(graph.tenant, {u: [recent] for u in USERS})
+    folder = tmp_path / "snap"
+    assert snapshot(cli, folder, "--pilot-group", PILOT).code == 0
+    (result,) = ten007(cli, folder)
+    assert (result["outcome"], result["message"]) == \
+        ("pass", "all 3 pilot user(s) have a Windows backup newer than 8 days")
+
+
+def test_without_the_delegated_permission_the_probe_is_not_evaluated(cli, graph, tmp_path):
+    with_pilot(graph.tenant, {})
+    graph.tenant.forbidden.add("/beta/users/")
+    folder = tmp_path / "snap"
+    result = snapshot(cli, folder, "--pilot-group", PILOT)
+    assert result.code == 3
+    assert "grant UserWindowsSettings.Read.All (delegated)" in result.err
+    (result,) = ten007(cli, folder)
+    assert result["outcome"] == "not-evaluated" and "could not read PilotBackups" in result["message"]
+
+
+def test_no_probe_is_not_supplied(cli, graph, tmp_path):
+    folder = tmp_path / "snap"
+    assert snapshot(cli, folder).code == 0
+    (result,) = ten007(cli, folder)
+    assert result["outcome"] == "skipped"
+
+
+def test_the_probe_is_refused_outside_the_global_cloud(cli, graph, tmp_path):
+    folder = tmp_path / "snap"
+    result = cli("snapshot", "--tenant-id", TENANT, "--auth", "token", "--cloud", "gcch", "--pilot-group", PILOT,
+                 folder)
+    assert result.code == 3 and "global cloud only" in result.err

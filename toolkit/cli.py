@@ -356,6 +356,9 @@ def snapshot_options(command):
         click.option("--client-id", metavar="APP-ID", help="The app registration (client-credentials, "
                      "workload-identity; device-code: default Microsoft Graph Command Line Tools)."),
         click.option("--certificate", metavar="PEM", help="client-credentials: the certificate and its private key."),
+        click.option("--pilot-group", metavar="GROUP-ID",
+                     help="Also read whether this group's users have a Windows backup newer than 8 days (TEN007; "
+                          "delegated UserWindowsSettings.Read.All, global cloud only; counts and user ids only)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -375,7 +378,8 @@ def _guid(value: str | None, option: str) -> str | None:
         raise InputError(None, f"{option} {value!r} is not a GUID") from None
 
 
-def _take_snapshot(folder, tenant_id: str | None, cloud: str | None, auth: str, client_id, certificate) -> dict:
+def _take_snapshot(folder, tenant_id: str | None, cloud: str | None, auth: str, client_id, certificate,
+                   pilot_group: str | None) -> dict:
     """Read the tenant into `folder`; a line per object kind on stderr (what could not be read, and why)."""
     from pathlib import Path
 
@@ -384,7 +388,8 @@ def _take_snapshot(folder, tenant_id: str | None, cloud: str | None, auth: str, 
 
     if not tenant_id:
         raise InputError(None, "a snapshot needs --tenant-id (the tenant's GUID)")
-    doc = take_snapshot(Path(folder), tenant_id, cloud or "public", auth, client_id, certificate, notice)
+    doc = take_snapshot(Path(folder), tenant_id, cloud or "public", auth, client_id, certificate, notice,
+                        _guid(pilot_group, "--pilot-group"))
     for name, entry in doc["read"].items():
         if entry["status"] in ("read", "absent"):
             notice(f"{name}: {entry.get('objects', 0)} object(s)" if entry["status"] == "read" else f"{name}: none")
@@ -403,7 +408,7 @@ def _take_snapshot(folder, tenant_id: str | None, cloud: str | None, auth: str, 
 @click.option("--snapshot-dir", metavar="DIR", help="Keep that snapshot in DIR (default: a temporary folder).")
 @snapshot_options
 def check_cmd(sources, index, config_file, no_waivers, live, snapshot_dir, auth, client_id, certificate,
-              **values) -> int:
+              pilot_group, **values) -> int:
     """Evaluate the rules over images, Autopilot profiles, ESP and tenant exports and emit the
     pass/fail manifest. Exit 0 ready, 1 blocked, 2 input error, 3 incomplete; the same whatever
     the output formats."""
@@ -416,15 +421,15 @@ def check_cmd(sources, index, config_file, no_waivers, live, snapshot_dir, auth,
     targets = _parse_outputs(value["output"])
     tenant_id = _guid(value["tenant-id"], "--tenant-id")
     inputs = given_inputs(sources, values)
-    if snapshot_dir and not live:
-        raise click.UsageError("--snapshot-dir is where --snapshot keeps the snapshot: give --snapshot too")
+    if (snapshot_dir or pilot_group) and not live:
+        raise click.UsageError("--snapshot-dir and --pilot-group are --snapshot's: give --snapshot too")
     if live:
         import os
         import tempfile
 
         scratch = None if snapshot_dir else tempfile.TemporaryDirectory(prefix="oobe-ready-snapshot-")
         folder = snapshot_dir or os.path.join(scratch.name, "snapshot")
-        _take_snapshot(folder, tenant_id, value["cloud"], auth, client_id, certificate)
+        _take_snapshot(folder, tenant_id, value["cloud"], auth, client_id, certificate, pilot_group)
         inputs["intune"] = (*inputs.get("intune", ()), folder)
     if not any(inputs.values()):
         from toolkit.providers.registry import PROVIDERS
@@ -608,11 +613,11 @@ def render_cmd(manifest_file: str, outputs: tuple[str, ...]) -> int:
 @click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]), default="public",
               show_default=True, help="The tenant's cloud: which sign-in and Graph hosts.")
 @snapshot_options
-def snapshot_cmd(folder: str, tenant_id: str, cloud: str, auth: str, client_id, certificate) -> int:
+def snapshot_cmd(folder: str, tenant_id: str, cloud: str, auth: str, client_id, certificate, pilot_group) -> int:
     """Read the tenant from Microsoft Graph, read-only, into DIR (a new or empty folder): one JSON file
     per object and snapshot.json (what was read, what could not be, digests), for `check --intune DIR`.
     Exit 0 when every kind was read, 3 when some could not be (check judges them not-evaluated)."""
-    doc = _take_snapshot(folder, _guid(tenant_id, "--tenant-id"), cloud, auth, client_id, certificate)
+    doc = _take_snapshot(folder, _guid(tenant_id, "--tenant-id"), cloud, auth, client_id, certificate, pilot_group)
     unread = [n for n, e in doc["read"].items() if e["status"] not in ("read", "absent")]
     click.echo(f"snapshot of tenant {doc['tenant_id']} written to {_safe(folder)}"
                + (f"; not read: {', '.join(unread)}" if unread else ""))

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
               "ca": "Conditional Access policy", "sp": "service principal", "group": "group",
-              "dpp": "Autopilot device preparation policy"}
+              "dpp": "Autopilot device preparation policy", "backups": "pilot group backup probe"}
 # object kind -> the input kind `--require` speaks of
 KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings": "tenant",
-           "ca": "tenant", "sp": "tenant", "group": "tenant", "dpp": "autopilot"}
+           "ca": "tenant", "sp": "tenant", "group": "tenant", "dpp": "autopilot", "backups": "tenant"}
 
 
 @dataclass(frozen=True)

@@ -278,4 +278,44 @@ def ten006(tenant: IntuneFacts, ctx: Context) -> Verdict:
     return Verdict(SKIPPED, "input not supplied: no --cloud and no @odata.context in the exports")
 
 
-RULES = (ten001, ten002, ten003, ten004, ten005, ten006)
+BACKUP_WINDOW_DAYS = 8  # a backup older than this is not a current one to restore (issue 19)
+
+
+@rule(id="TEN007", title="Pilot users have a recent Windows backup", severity="warning", kind="tenant",
+      needs="backups",
+      rationale="Restore at OOBE offers the user's Windows backups: a pilot user whose newest backup is older than "
+                f"{BACKUP_WINDOW_DAYS} days, or who has none, has nothing current to restore, so the pilot proves "
+                "little.",
+      remediation=("Have each pilot user sign in on a device with Windows Backup on (Settings > Accounts > Windows "
+                   "backup, or the Enable Windows Backup policy) and let it back up before the pilot.",
+                   "Read the probe again: oobe-ready snapshot --pilot-group GROUP-ID (delegated "
+                   "UserWindowsSettings.Read.All, Microsoft 365 Backup Administrator role)."),
+      docs="https://learn.microsoft.com/windows/configuration/windows-backup/")
+def ten007(tenant: IntuneFacts, ctx: Context) -> Findings:
+    return [(probe.subject, _pilot_backups(probe)) for probe in tenant.of("backups")]
+
+
+def _pilot_backups(probe: ExportObject) -> Verdict:
+    from datetime import datetime, timedelta
+
+    users = [u for u in probe.data.get("users") or [] if isinstance(u, dict)]
+    ev = Evidence(probe.file, probe.locator("users"), f"a backup newer than {BACKUP_WINDOW_DAYS} days",
+                  f"{len(users)} user(s)")
+    try:
+        checked = datetime.fromisoformat(str(probe.data.get("checkedAt")).replace("Z", "+00:00"))
+        newest = [datetime.fromisoformat(u["newestBackup"].replace("Z", "+00:00")) if u.get("newestBackup")
+                  else None for u in users]
+    except (ValueError, TypeError):
+        return not_evaluated("the probe's dates are not ISO 8601 date-times", ev)
+    if not users:
+        return failed(f"pilot group {probe.data.get('groupId')} has no users: the pilot restores nothing", ev)
+    stale = [str(u.get("id")) for u, when in zip(users, newest, strict=True)
+             if when is None or checked - when > timedelta(days=BACKUP_WINDOW_DAYS)]
+    if stale:
+        shown = ", ".join(stale[:10]) + (", ..." if len(stale) > 10 else "")
+        return failed(f"{len(stale)} of {len(users)} pilot user(s) have no Windows backup newer than "
+                      f"{BACKUP_WINDOW_DAYS} days ({shown})", ev)
+    return passed(f"all {len(users)} pilot user(s) have a Windows backup newer than {BACKUP_WINDOW_DAYS} days", ev)
+
+
+RULES = (ten001, ten002, ten003, ten004, ten005, ten006, ten007)

@@ -40,3 +40,10 @@ KINDS = (
 GROUPS = Kind("Groups", "/v1.0/groups", "GroupMember.Read.All", ("group",), odata_type="#microsoft.graph.group")
 GROUP_SELECT = "id,displayName,groupTypes,securityEnabled,mailEnabled,membershipRule"
 PERMISSIONS = tuple(dict.fromkeys(k.permission for k in (*KINDS, GROUPS)))
+
+# --pilot-group: whether the group's users have a Windows backup (Graph beta windowsSetting; delegated
+# only, global cloud only: Microsoft Learn, windowssetting-list). Counts and user ids only: no names.
+PILOT = Kind("PilotBackups", "/beta/users", "UserWindowsSettings.Read.All (delegated)", ("backups",))
+PILOT_CLOUDS = ("public", "gcc")
+MAX_PILOT_USERS = 1000
+PILOT_TYPE = "#oobe-ready.pilotGroupBackups"

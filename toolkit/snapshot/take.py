@@ -18,14 +18,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from toolkit.errors import InputError
-from toolkit.snapshot.kinds import GROUP_SELECT, GROUPS, KINDS, Kind
+from toolkit.snapshot.kinds import (
+    GROUP_SELECT,
+    GROUPS,
+    KINDS,
+    MAX_PILOT_USERS,
+    PILOT,
+    PILOT_CLOUDS,
+    PILOT_TYPE,
+    Kind,
+)
 from toolkit.sources.intune import SNAPSHOT_SCHEMA as SCHEMA
 
 MAX_GROUPS = 2000  # groups named by assignments and CA policies, read one by one
 
 
 def take_snapshot(folder: Path, tenant_id: str, cloud: str, auth: str, client_id: str | None = None,
-                  certificate: str | None = None, notice: Callable[[str], None] | None = None) -> dict:
+                  certificate: str | None = None, notice: Callable[[str], None] | None = None,
+                  pilot_group: str | None = None) -> dict:
     """Read the tenant and write `folder`; the snapshot.json document."""
     from toolkit import __version__
     from toolkit.snapshot.auth import AuthError, acquire_token
@@ -40,12 +50,15 @@ def take_snapshot(folder: Path, tenant_id: str, cloud: str, auth: str, client_id
     except AuthError as exc:
         raise InputError(None, f"cannot sign in to tenant {tenant_id}: {exc}") from None
     graph = Graph(base, token, progress=notice)
+    taken = datetime.now(timezone.utc).replace(microsecond=0)
     try:
         objects, record = _read(graph, notice)
+        if pilot_group:
+            objects[PILOT.name], record[PILOT.name] = _pilot_backups(graph, pilot_group, cloud, taken)
     finally:
         graph.close()
     doc = {"schema": SCHEMA, "tenant_id": tenant_id, "cloud": cloud, "graph": base, "auth": auth,
-           "taken_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+           "taken_at": taken.isoformat(),
            "tool": {"name": "oobe-ready", "version": __version__}, "retries": graph.retries,
            "read": record, "files": {}}
     _write(folder, objects, doc)
@@ -93,6 +106,38 @@ def _read(graph, notice) -> tuple[dict[str, list[dict]], dict[str, dict]]:
     except GraphError as exc:
         record[GROUPS.name] = _refused(GROUPS, exc)
     return objects, record
+
+
+def _pilot_backups(graph, group_id: str, cloud: str, taken: datetime) -> tuple[list[dict], dict]:
+    """Each pilot user's newest Windows backup (the newest lastModifiedDateTime of their backup settings'
+    instances): user ids and dates only."""
+    from toolkit.snapshot.graph import GraphError
+
+    if cloud not in PILOT_CLOUDS:
+        return [], {"status": "failed", "error": f"Windows backups are listed in the global cloud only, not {cloud}",
+                    "feeds": list(PILOT.feeds)}
+    try:
+        members = graph.get_all(f"/v1.0/groups/{_quoted(group_id)}/transitiveMembers/microsoft.graph.user?$select=id")
+        ids = sorted({m["id"] for m in members if isinstance(m.get("id"), str)})
+        if len(ids) > MAX_PILOT_USERS:
+            raise GraphError(200, f"the pilot group has more than {MAX_PILOT_USERS} users")
+        users = []
+        for user_id in ids:
+            base = f"/beta/users/{_quoted(user_id)}/settings/windows"
+            newest = None
+            for setting in graph.get_all(base):
+                if setting.get("settingType") != "backup":
+                    continue
+                for instance in graph.get_all(f"{base}/{_quoted(setting.get('id'))}/instances"):
+                    stamp = instance.get("lastModifiedDateTime")
+                    if isinstance(stamp, str) and (newest is None or stamp > newest):
+                        newest = stamp
+            users.append({"id": user_id, "newestBackup": newest})
+    except GraphError as exc:
+        return [], _refused(PILOT, exc)
+    probe = {"@odata.type": PILOT_TYPE, "id": group_id, "groupId": group_id, "checkedAt": taken.isoformat(),
+             "users": users}
+    return [probe], {"status": "read", "objects": 1, "users": len(users), "feeds": list(PILOT.feeds)}
 
 
 def _refused(kind: Kind, exc) -> dict:

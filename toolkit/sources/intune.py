@@ -36,6 +36,7 @@ _TYPES = {
     "conditionalaccesspolicy": "ca",
     "serviceprincipal": "sp",
     "group": "group",
+    "#oobe-ready.pilotgroupbackups": "backups",  # snapshot --pilot-group (toolkit/snapshot)
 }
 _ENROLLMENT_TYPES = {
     "windows10enrollmentcompletionpageconfiguration": "esp",

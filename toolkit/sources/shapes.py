@@ -32,6 +32,7 @@ SPECS: dict[str, dict] = {
     "sp": {**COMMON, "appId": STRING},
     "group": {**COMMON, "groupTypes": [STRING], "membershipRule": STRING},
     "dpp": {**COMMON, "settings": [dict]},
+    "backups": {**COMMON, "groupId": STRING, "checkedAt": STRING, "users": [{"id": STRING, "newestBackup": STRING}]},
 }
 NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "an array"}
 
