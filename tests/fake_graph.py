@@ -53,7 +53,8 @@ class Tenant:
     singles: dict[str, dict] = field(default_factory=dict)
     groups: dict[str, dict] = field(default_factory=dict)
     forbidden: set[str] = field(default_factory=set)    # paths answered 403
-    throttle: dict[str, int] = field(default_factory=dict)  # path -> 429s before the answer
+    throttle: dict[str, int] = field(default_factory=dict)  # path -> 429s (or throttle_status) before the answer
+    throttle_status: int = 429
     page_size: int = 1
     requests: list[str] = field(default_factory=list)
     token_requests: list[dict] = field(default_factory=list)
@@ -137,7 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.tenant.requests.append(key)
         if self.tenant.throttle.get(key, 0) > 0:
             self.tenant.throttle[key] -= 1
-            return self._send(429, {"error": {"code": "TooManyRequests", "message": "Too many requests"}},
+            return self._send(self.tenant.throttle_status,
+                              {"error": {"code": "TooManyRequests", "message": "Too many requests"}},
                               {"Retry-After": "0"})
         if any(key.startswith(f) for f in self.tenant.forbidden):
             return self._send(403, {"error": {"code": "Authorization_RequestDenied",

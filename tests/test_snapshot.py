@@ -127,6 +127,15 @@ def test_a_refused_kind_is_shown_and_judged_not_evaluated(cli, graph, tmp_path):
     assert unseen and all("could not read ConditionalAccess" in r["message"] for r in unseen)
 
 
+def test_service_unavailable_is_waited_out_and_endless_throttling_is_a_gap(cli, graph, tmp_path):
+    graph.tenant.throttle_status = 503
+    graph.tenant.throttle[CA] = 1
+    assert snapshot(cli, tmp_path / "once").code == 0
+    graph.tenant.throttle[CA] = 99  # Graph never stops asking to wait: five attempts, then recorded
+    result = snapshot(cli, tmp_path / "never")
+    assert result.code == 3 and "ConditionalAccess: not read (HTTP 503" in result.err
+
+
 def test_a_missing_service_principal_is_evidence_not_a_gap(cli, graph, tmp_path):
     del graph.tenant.singles[SP]
     folder = tmp_path / "snap"
