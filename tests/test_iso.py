@@ -236,3 +236,13 @@ def test_index_picks_from_the_images_of_the_iso_that_have_it(cli):
     assert [len(s["images"]) for s in both["sources"]] == [1, 1]
     none = cli("inspect", ESD_ISO, "--index", "9")
     assert none.code == 2 and "has no image index 9" in none.err
+
+
+def test_a_folder_past_the_entry_limit_is_refused(monkeypatch):
+    import toolkit.sources.iso as iso
+
+    monkeypatch.setattr(iso, "MAX_FOLDER_ENTRIES", 1)
+    with pytest.raises(InputError, match="a folder lists over 1 entries"):
+        read_image_sources(ESD_ISO)
+    monkeypatch.setattr(iso, "MAX_FOLDER_ENTRIES", 8)  # / and sources/ each list fewer
+    assert len(read_image_sources(ESD_ISO)) == 2

@@ -341,6 +341,7 @@ def given_inputs(sources: tuple[str, ...], values: dict) -> dict[str, tuple[str,
             for p in PROVIDERS}
 
 
+AUTH_METHODS = ("device-code", "client-credentials", "workload-identity", "azure-cli", "token")  # snapshot/auth.py
 AUTH_HELP = ("How to sign in: device-code (a person), client-credentials (OOBE_READY_CLIENT_SECRET or "
              "--certificate), workload-identity (federated: AZURE_FEDERATED_TOKEN_FILE or GitHub's OIDC token), "
              "azure-cli (`az login`), token (OOBE_READY_GRAPH_TOKEN).")
@@ -348,8 +349,6 @@ AUTH_HELP = ("How to sign in: device-code (a person), client-credentials (OOBE_R
 
 def snapshot_options(command):
     """How `snapshot` and `check --snapshot` sign in to Graph."""
-    from toolkit.snapshot.clouds import AUTH_METHODS
-
     options = [
         click.option("--auth", type=click.Choice(AUTH_METHODS), default="device-code", show_default=True,
                      help=AUTH_HELP),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 
-AUTH_METHODS = ("device-code", "client-credentials", "workload-identity", "azure-cli", "token")  # snapshot.auth
 CLOUDS = {
     "public": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),
     "gcc": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),

@@ -104,8 +104,10 @@ def _plan(sources: list[ImageSource], prefer: str | None, tmp: Path,
         if source.kind == "xml" or all(i.deep is not None for i in source.images):
             continue  # raw XML has no files; an offline directory was read already
         try:
-            readable = _copied_out(source, tmp / f"image{n}{Path(source.path).suffix}", copied, progress)
-            backend = backend_for(readable, prefer)
+            backend = backend_for(source, prefer)
+            if backend is not None and source.container is not None:  # the tool reads a copy of its own
+                copy = _copied_out(source, tmp / f"image{n}{Path(source.path).suffix}", copied, progress)
+                backend = backend_for(copy, prefer)
         except ExtractionError as exc:
             backend, unavailable[source.path] = None, str(exc)
         if backend is None:
@@ -116,10 +118,8 @@ def _plan(sources: list[ImageSource], prefer: str | None, tmp: Path,
 
 
 def _copied_out(source: ImageSource, dest: Path, budget: ByteBudget, progress: Progress | None) -> ImageSource:
-    """The source as a file the extraction tools can open: an image inside an ISO is copied out first
-    (the tools need a file of its own), within the run's copy budget and the free disk."""
-    if source.container is None:
-        return source
+    """An image inside an ISO as a file of its own, which the extraction tools can open: copied out
+    within the run's copy budget and the free disk."""
     from toolkit.sources.iso import copy_member
 
     free = shutil.disk_usage(dest.parent).free
