@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_ON_THE_PLAIN_PATH = ("toolkit.sources.extract", "toolkit.sources.deep", "toolkit.sources.inside.hives",
                          "toolkit.sources.inside.kernel", "toolkit.sources.inside.packages", "regipy", "pefile",
                          "packaging", "tempfile", "platformdirs", "jsonschema", "rich", "toolkit.providers",
-                         "toolkit.facts.intune")
+                         "toolkit.facts.intune", "toolkit.sources.iso", "toolkit.sources.vhd", "pycdlib", "pyvhdi",
+                         "pyfsntfs", "toolkit.snapshot", "msal", "httpx")
 
 
 def imported(*args: str) -> set[str]:

@@ -26,18 +26,19 @@ def read_image_sources(path: str | Path) -> list[ImageSource]:
         from toolkit.sources.offline import read_offline_directory
 
         return [read_offline_directory(Path(path))]
-    from toolkit.sources.iso import is_iso, read_iso, split_member
+    from toolkit.sources.wim import is_wim, read_image_file
 
-    if is_iso(path):
-        return read_iso(path)
-    if member := split_member(str(path)):  # one image of an ISO, as subjects and manifests name it
-        return read_iso(*member)
-    from toolkit.sources.vhd import disk_kind, read_disk_image
+    if not is_wim(path):  # the other containers' readers load only for them
+        from toolkit.sources.iso import is_iso, read_iso, split_member
 
-    if kind := disk_kind(path):
-        return [read_disk_image(path, kind)]
-    from toolkit.sources.wim import read_image_file
+        if is_iso(path):
+            return read_iso(path)
+        if member := split_member(str(path)):  # one image of an ISO, as subjects and manifests name it
+            return read_iso(*member)
+        from toolkit.sources.vhd import disk_kind, read_disk_image
 
+        if kind := disk_kind(path):
+            return [read_disk_image(path, kind)]
     return [read_image_file(path)]
 
 
