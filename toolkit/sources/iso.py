@@ -10,6 +10,7 @@ image as a file for the extraction tools, copies out only the image it reads (`c
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,7 +23,6 @@ SECTOR = 2048
 _SIGNATURES = (b"CD001", b"BEA01")
 # The images Windows Setup reads, under the names Microsoft's media give them (matched case-insensitively).
 MEMBERS = ("sources/install.wim", "sources/install.esd", "sources/boot.wim")
-_KINDS = {".wim": "wim", ".esd": "esd"}
 
 Extents = tuple[tuple[int, int], ...]  # (byte offset in the ISO, length) of each piece, in file order
 
@@ -65,11 +65,7 @@ def read_iso(path: str | Path, only: str | None = None) -> list[ImageSource]:
             head = view.read(HEADER_SIZE)
             if not head.startswith(WIM_MAGIC):
                 raise InputError(label, f"not a WIM image (magic {head[:8]!r}, expected {WIM_MAGIC!r})")
-            source = read_wim(label, view, head, length, in_container=True)
-            kind = source.kind if source.kind != "wim" else _KINDS[Path(name).suffix]
-            sources.append(ImageSource(path=label, kind=kind, size=length, xml_sha256=source.xml_sha256,
-                                       header=source.header, encrypted=source.encrypted, images=source.images,
-                                       notes=source.notes, container=str(path)))
+            sources.append(replace(read_wim(label, view, head, length, in_container=True), container=str(path)))
         return sources
 
 

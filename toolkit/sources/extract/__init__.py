@@ -204,6 +204,18 @@ def match_tree(pattern: str, root: Node, children: Callable[[Node], Iterable[tup
     return level, links, None
 
 
+def matching(found: Extracted, pattern: str, root: Node,
+             children: Callable[[Node], Iterable[tuple[str, Node, str]]], cap: int) -> list[tuple[str, Node]]:
+    """match_tree's matches, with its links and a listing cut at the cap recorded in `found` as unusable."""
+    matched, links, capped = match_tree(pattern, root, children, cap)
+    for rel in links:
+        found.reject(rel)
+    if capped:
+        found.reject(capped, f"more than {cap} entries match {pattern.rsplit('/', 1)[-1]} there: the listing "
+                             "was cut at the limit")
+    return matched
+
+
 def read_capped(path: Path, cap: int) -> bytes:
     """Read a regular file of at most `cap` bytes, never through a symbolic link."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))

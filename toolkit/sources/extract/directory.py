@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from toolkit.limits import MAX_SMALL_FILES
-from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree, matching
 
 
 class DirectoryBackend:
@@ -35,13 +35,7 @@ class DirectoryBackend:
                 budget: ByteBudget | None = None) -> Extracted:  # read in place: nothing written
         found = Extracted()
         for pattern in paths:
-            matched, links, capped = self._match(pattern)
-            for rel in links:
-                found.reject(rel)
-            if capped:
-                found.reject(capped, f"more than {MAX_SMALL_FILES} entries match {pattern.rsplit('/', 1)[-1]} "
-                                     "there: the listing was cut at the limit")
-            for rel, local in matched:
+            for rel, local in matching(found, pattern, self.root, _children, MAX_SMALL_FILES):
                 if stat.S_ISREG(os.lstat(local).st_mode):
                     found.add(rel, local)
         return found

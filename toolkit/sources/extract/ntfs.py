@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.limits import MAX_EXTRACTED_FILE_BYTES, MAX_FOLDER_ENTRIES, MAX_INDEX_EXTRACTED_BYTES, MAX_SMALL_FILES
-from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree
+from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree, matching
 from toolkit.sources.extract.process import ExtractionError
 
 REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT
@@ -47,13 +47,7 @@ class NtfsBackend:
         found = Extracted()
         written = 0
         for pattern in paths:
-            matched, links, capped = match_tree(pattern, self.volume.get_root_directory(), _children, MAX_SMALL_FILES)
-            for rel in links:
-                found.reject(rel)
-            if capped:
-                found.reject(capped, f"more than {MAX_SMALL_FILES} entries match {pattern.rsplit('/', 1)[-1]} "
-                                     "there: the listing was cut at the limit")
-            for rel, entry in matched:
+            for rel, entry in matching(found, pattern, self.volume.get_root_directory(), _children, MAX_SMALL_FILES):
                 if entry.has_directory_entries_index():
                     continue
                 if entry.size > MAX_EXTRACTED_FILE_BYTES:
