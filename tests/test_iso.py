@@ -246,3 +246,19 @@ def test_a_folder_past_the_entry_limit_is_refused(monkeypatch):
         read_image_sources(ESD_ISO)
     monkeypatch.setattr(iso, "MAX_FOLDER_ENTRIES", 8)  # / and sources/ each list fewer
     assert len(read_image_sources(ESD_ISO)) == 2
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "through-memory"])
+def test_an_image_copied_out_is_byte_exact(kernel_copy, tmp_path, monkeypatch):
+    import hashlib
+
+    import toolkit.sources.iso as iso
+
+    if not kernel_copy:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    monkeypatch.setattr(iso, "COPY_CHUNK", 4096)  # several chunks, and progress after each
+    seen: list[tuple[int, int]] = []
+    copy = iso.copy_member(read_image_sources(UDF_ISO)[0], tmp_path / "install.wim", lambda *a: seen.append(a))
+    wim = GOLDEN / "win11_25h2_enterprise.wim"
+    assert hashlib.sha256(copy.read_bytes()).digest() == hashlib.sha256(wim.read_bytes()).digest()
+    assert seen[-1] == (wim.stat().st_size, wim.stat().st_size) and len(seen) == -(-wim.stat().st_size // 4096)

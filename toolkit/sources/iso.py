@@ -213,6 +213,23 @@ class ExtentReader:
         return b"".join(chunks)
 
 
+COPY_CHUNK = 8 * 1024 * 1024
+
+
+def _copy_range(src: BinaryIO, dst: BinaryIO, offset: int, count: int) -> int:
+    """Copy up to `count` bytes at `offset` of `src` to the end of `dst`: in the kernel where it can
+    (copy_file_range, which a copy-on-write file system turns into shared blocks), else through memory."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            return os.copy_file_range(src.fileno(), dst.fileno(), count, offset)
+        except OSError:
+            pass  # another file system, an old kernel: the plain way
+    src.seek(offset)
+    chunk = src.read(count)
+    dst.write(chunk)
+    return len(chunk)
+
+
 def copy_member(source: ImageSource, dest: Path, progress=None) -> Path:
     """Copy an image out of its ISO into `dest` (for the extraction tools, which need a file), reading
     only its extents; `progress(done, total)` as it goes."""
@@ -223,17 +240,13 @@ def copy_member(source: ImageSource, dest: Path, progress=None) -> Path:
         with open_regular(iso, "ISO image") as fh:
             extents = _members(iso, fh, os.fstat(fh.fileno()).st_size)[member]
             total, done = sum(n for _, n in extents), 0
-            with open(dest, "xb") as out:
+            with open(dest, "xb", buffering=0) as out:  # the kernel and this process write to one offset
                 for offset, length in extents:
-                    fh.seek(offset)
-                    left = length
-                    while left:
-                        chunk = fh.read(min(left, 8 * 1024 * 1024))
-                        if not chunk:
+                    while length:
+                        copied = _copy_range(fh, out, offset, min(length, COPY_CHUNK))
+                        if not copied:
                             raise ExtractionError(f"{source.path}: the ISO ended while copying the image out")
-                        out.write(chunk)
-                        left -= len(chunk)
-                        done += len(chunk)
+                        offset, length, done = offset + copied, length - copied, done + copied
                         if progress is not None:
                             progress(done, total)
     except (InputError, KeyError, OSError) as exc:
