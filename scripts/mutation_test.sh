@@ -10,6 +10,7 @@ git clone -q "$ROOT" "$WORK/repo"
 python3 -m venv "$WORK/venv"
 "$WORK/venv/bin/pip" install -q "click>=8.1,<9" "rich>=13.5,<15" "lxml>=5,<7" "jsonschema>=4.20,<5" \
     "packaging>=23,<27" "pefile>=2023.2.7,<2026" "regipy>=4,<7" "httpx>=0.27,<1" "platformdirs>=4,<5" \
+    "pycdlib>=1.14,<2" "libvhdi-python>=20240303" "libfsntfs-python>=20240119" "msal>=1.29,<2" \
     "pytest>=8,<10" "hypothesis>=6.100,<7" "mutmut>=3,<4"
 cd "$WORK/repo"
 python3 "$ROOT/scripts/undecorate.py" $SOURCES  # mutmut 3 skips decorated functions, i.e. every rule check
