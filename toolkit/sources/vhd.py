@@ -92,8 +92,10 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
 
 def _partitions(path: str | Path, disk) -> list[tuple[int, int, int]]:
     """(number, byte offset, length) of each partition that can hold NTFS: GPT basic data partitions,
-    MBR type 0x07 ones, or the whole disk when it holds a volume without a partition table."""
+    MBR type 0x07 ones, or the whole disk when it holds a volume without a partition table. Addresses
+    count the disk's logical sectors (512 bytes, or 4096 on a 4K-native VHDX)."""
     size = disk.media_size
+    sector = disk.bytes_per_sector if disk.bytes_per_sector in (512, 4096) else SECTOR
     disk.seek(0)
     mbr = disk.read(SECTOR)
     if len(mbr) < SECTOR:
@@ -104,20 +106,20 @@ def _partitions(path: str | Path, disk) -> list[tuple[int, int, int]]:
         raise InputError(path, "the virtual disk has no partition table (no MBR signature) and no NTFS volume")
     entries = [struct.unpack_from("<B3xB3xII", mbr, 446 + 16 * n) for n in range(4)]
     if any(kind == 0xEE for _, kind, _, _ in entries):  # protective MBR: the GPT follows
-        return _gpt(path, disk, size)
-    return [(n, first * SECTOR, count * SECTOR) for n, (_, kind, first, count) in enumerate(entries, 1)
-            if kind == _MBR_NTFS and first and count and (first + count) * SECTOR <= size]
+        return _gpt(path, disk, size, sector)
+    return [(n, first * sector, count * sector) for n, (_, kind, first, count) in enumerate(entries, 1)
+            if kind == _MBR_NTFS and first and count and (first + count) * sector <= size]
 
 
-def _gpt(path: str | Path, disk, size: int) -> list[tuple[int, int, int]]:
-    disk.seek(SECTOR)
+def _gpt(path: str | Path, disk, size: int, sector: int) -> list[tuple[int, int, int]]:
+    disk.seek(sector)  # LBA 1
     header = disk.read(92)
     if header[:8] != b"EFI PART":
         raise InputError(path, "the virtual disk has a protective MBR but no GPT header")
     entries_lba, count, entry_size = struct.unpack_from("<QII", header, 72)
     if not 0 < count <= MAX_PARTITIONS or not 128 <= entry_size <= 1024:
         raise InputError(path, f"GPT header lists {count} partitions of {entry_size} bytes: not a plausible table")
-    disk.seek(entries_lba * SECTOR)
+    disk.seek(entries_lba * sector)
     table = disk.read(count * entry_size)
     found = []
     for n in range(count):
@@ -125,8 +127,8 @@ def _gpt(path: str | Path, disk, size: int) -> list[tuple[int, int, int]]:
         if len(entry) < 48 or entry[:16] != _GPT_BASIC_DATA:
             continue
         first, last = struct.unpack_from("<QQ", entry, 32)
-        if first <= last and (last + 1) * SECTOR <= size:
-            found.append((n + 1, first * SECTOR, (last - first + 1) * SECTOR))
+        if first <= last and (last + 1) * sector <= size:
+            found.append((n + 1, first * sector, (last - first + 1) * sector))
     return found
 
 
