@@ -18,8 +18,8 @@ from toolkit.sources.intune import read_exports
 GROUP = "6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a"
 PROFILES = "/beta/deviceManagement/windowsAutopilotDeploymentProfiles"
 ENROLLMENT = "/beta/deviceManagement/deviceEnrollmentConfigurations"
-POLICIES = "/beta/deviceManagement/configurationPolicies?$expand=settings"
-CUSTOM = "/beta/deviceManagement/deviceConfigurations?$filter=isof('microsoft.graph.windows10CustomConfiguration')"
+POLICIES = "/beta/deviceManagement/configurationPolicies"
+CUSTOM = "/beta/deviceManagement/deviceConfigurations"
 CA = "/v1.0/identity/conditionalAccess/policies"
 SP = f"/v1.0/servicePrincipals(appId='{ACTIVITY_FEED_APP}')"
 
@@ -46,9 +46,13 @@ def fake_tenant(objects: dict[str, list[dict]]) -> Tenant:
 
     other = {"@odata.type": "#microsoft.graph.deviceEnrollmentLimitConfiguration", "id": "limit", "limit": 15}
     ca = [{k: v for k, v in o.items() if k != "@odata.type"} for o in listed("ca")]  # v1.0 lists: no type
+    # a settings catalog list carries no settings: they are read per policy, as Graph serves them
+    policies = [{k: v for k, v in o.items() if k != "settings"} for o in listed("settings")]
+    restrictions = {"@odata.type": "#microsoft.graph.windows10GeneralConfiguration", "id": "general"}
     return Tenant(
         collections={PROFILES: listed("profile"), ENROLLMENT: listed("esp") + listed("restore") + [other],
-                     POLICIES: listed("settings"), CUSTOM: [], CA: ca},
+                     POLICIES: policies, CUSTOM: [restrictions], CA: ca,
+                     **{f"{POLICIES}/{o['id']}/settings": o["settings"] for o in listed("settings")}},
         assignments={o["id"]: o.get("assignments", []) for found in objects.values() for o in found},
         singles={SP: objects["sp"][0]}, groups={g["id"]: g for g in objects["group"]})
 

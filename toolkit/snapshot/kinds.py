@@ -17,6 +17,7 @@ class Kind:
     permission: str        # the read-only application / delegated permission
     feeds: tuple[str, ...]  # the export kinds (facts/intune KIND_NAMES) it feeds
     assignments: bool = False  # GET {path}/{id}/assignments for each object
+    settings: bool = False     # GET {path}/{id}/settings for each object (settings catalog), kept inside it
     odata_type: str = ""   # given to objects that come without one (v1.0 lists of one type)
     single: bool = False   # one object, not a collection; 404 = it does not exist
 
@@ -26,10 +27,10 @@ KINDS = (
          "DeviceManagementServiceConfig.Read.All", ("profile",), assignments=True),
     Kind("EnrollmentConfigurations", "/beta/deviceManagement/deviceEnrollmentConfigurations",
          "DeviceManagementServiceConfig.Read.All", ("esp", "restore"), assignments=True),
-    Kind("SettingsCatalog", "/beta/deviceManagement/configurationPolicies?$expand=settings",
-         "DeviceManagementConfiguration.Read.All", ("settings", "dpp"), assignments=True),
-    Kind("CustomProfiles", "/beta/deviceManagement/deviceConfigurations"
-         "?$filter=isof('microsoft.graph.windows10CustomConfiguration')",
+    Kind("SettingsCatalog", "/beta/deviceManagement/configurationPolicies",
+         "DeviceManagementConfiguration.Read.All", ("settings", "dpp"), assignments=True, settings=True),
+    # every device configuration; only custom (OMA-URI) profiles are kept, told by their @odata.type
+    Kind("CustomProfiles", "/beta/deviceManagement/deviceConfigurations",
          "DeviceManagementConfiguration.Read.All", ("settings",), assignments=True),
     Kind("ConditionalAccess", "/v1.0/identity/conditionalAccess/policies", "Policy.Read.All", ("ca",),
          odata_type="#microsoft.graph.conditionalAccessPolicy"),

@@ -77,11 +77,11 @@ def _read(graph, notice) -> tuple[dict[str, list[dict]], dict[str, dict]]:
         try:
             found = [graph.get(kind.path)] if kind.single else graph.get_all(kind.path)
             found = [_typed(o, kind) for o in found]
+            for obj in found if kind.settings else ():  # a policy is told by its settings
+                obj["settings"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/settings")
             kept = [o for o in found if classify(o)]
-            if kind.assignments:
-                base = kind.path.split("?")[0]
-                for obj in kept:
-                    obj["assignments"] = graph.get_all(f"{base}/{_quoted(obj.get('id'))}/assignments")
+            for obj in kept if kind.assignments else ():
+                obj["assignments"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/assignments")
             objects[kind.name] = kept
             record[kind.name] = {"status": "read", "objects": len(kept), "other_objects": len(found) - len(kept),
                                  "feeds": list(kind.feeds)}
