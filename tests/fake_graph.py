@@ -55,6 +55,7 @@ class Tenant:
     forbidden: set[str] = field(default_factory=set)    # paths answered 403
     throttle: dict[str, int] = field(default_factory=dict)  # path -> 429s (or throttle_status) before the answer
     throttle_status: int = 429
+    raw: dict[str, bytes] = field(default_factory=dict)  # path -> a 200 body sent as it is
     page_size: int = 1
     requests: list[str] = field(default_factory=list)
     token_requests: list[dict] = field(default_factory=list)
@@ -136,6 +137,13 @@ class _Handler(BaseHTTPRequestHandler):
         params = [(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=True) if k != "$skiptoken"]
         key = path + ("?" + "&".join(f"{k}={v}" for k, v in params) if params else "")
         self.tenant.requests.append(key)
+        if key in self.tenant.raw:
+            body = self.tenant.raw[key]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
         if self.tenant.throttle.get(key, 0) > 0:
             self.tenant.throttle[key] -= 1
             return self._send(self.tenant.throttle_status,

@@ -351,3 +351,52 @@ def test_the_probe_is_refused_outside_the_global_cloud(cli, graph, tmp_path):
     result = cli("snapshot", "--tenant-id", TENANT, "--auth", "token", "--cloud", "gcch", "--pilot-group", PILOT,
                  folder)
     assert result.code == 3 and "global cloud only" in result.err
+    entry = json.loads((folder / "snapshot.json").read_text())["read"]["PilotBackups"]
+    assert (entry["status"], entry["feeds"]) == ("failed", ["backups"])
+    (judged,) = ten007(cli, folder)
+    assert judged["outcome"] == "not-evaluated" and "global cloud only" in judged["message"]
+
+
+def test_a_pilot_group_over_the_user_limit_is_not_read(cli, graph, tmp_path, monkeypatch):
+    import toolkit.snapshot.take as take
+
+    with_pilot(graph.tenant, {})
+    monkeypatch.setattr(take, "MAX_PILOT_USERS", 3)  # the group has 3: at the limit, read
+    assert snapshot(cli, tmp_path / "at", "--pilot-group", PILOT).code == 0
+    monkeypatch.setattr(take, "MAX_PILOT_USERS", 2)
+    result = snapshot(cli, tmp_path / "over", "--pilot-group", PILOT)
+    assert result.code == 3 and "the pilot group has more than 2 users" in result.err
+
+
+def test_graph_reads_are_bounded_and_answers_checked(graph, monkeypatch):
+    """The client itself: a body that is not JSON or not an object, too many pages or objects, a body over
+    the cap, and how a Retry-After and Graph's error are read."""
+    import toolkit.snapshot.graph as g
+
+    client = g.Graph(graph.url, "fake-graph-token", sleep=lambda s: None)
+    graph.tenant.raw["/v1.0/notjson"] = b"<html>proxy error</html>"
+    graph.tenant.raw["/v1.0/list"] = b"[1, 2]"
+    graph.tenant.raw["/v1.0/novalue"] = b'{"value": 3}'
+    for path, problem in (("/v1.0/notjson", "the response is not JSON"), ("/v1.0/list", "not a JSON object"),
+                          ("/v1.0/novalue", "a collection without a value list")):
+        with pytest.raises(g.GraphError, match=problem):
+            client.get_all(path)
+    items = graph.tenant.collections[ENROLLMENT]  # three objects, one per page
+    monkeypatch.setattr(g, "MAX_PAGES", len(items))
+    assert len(client.get_all(ENROLLMENT)) == len(items)
+    monkeypatch.setattr(g, "MAX_PAGES", len(items) - 1)
+    with pytest.raises(g.GraphError, match=f"more than {len(items) - 1} pages"):
+        client.get_all(ENROLLMENT)
+    monkeypatch.setattr(g, "MAX_PAGES", 1000)
+    monkeypatch.setattr(g, "MAX_OBJECTS", len(items) - 1)
+    with pytest.raises(g.GraphError, match=f"more than {len(items) - 1} objects"):
+        client.get_all(ENROLLMENT)
+    monkeypatch.setattr(g, "MAX_RESPONSE_BYTES", 10)
+    with pytest.raises(g.GraphError, match="a response over 10 bytes"):
+        client.get(CA)
+    client.close()
+    assert [g._retry_after(v, 1) for v in ("5", "0", "999", "-3", "Wed, 21 Oct 2026 07:28:00 GMT")] == \
+        [5.0, 0.0, 60.0, 0.0, 4.0]
+    assert g._graph_message(b'{"error": {"code": "Forbidden", "message": "no\\n  access"}}') == "Forbidden: no access"
+    assert g._graph_message(b"not json") == "no error detail"
+    assert len(g._graph_message(b'{"error": {"message": "' + b"x" * 500 + b'"}}')) == 200
