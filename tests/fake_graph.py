@@ -162,6 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, page)
         if path.endswith("/assignments"):
             object_id = path.split("/")[-2]
+            if object_id.endswith("_WindowsRestore"):  # Graph: the tenant-wide setting is not targetable
+                return self._send(400, {"error": {"code": "BadRequest", "message": "Not supported"}})
             return self._send(200, {"value": self.tenant.assignments.get(object_id, [])})
         if key in self.tenant.singles:
             return self._send(200, self.tenant.singles[key])

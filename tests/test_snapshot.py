@@ -103,6 +103,8 @@ def test_snapshot_then_check_gives_the_verdict_of_the_objects_themselves(cli, gr
     assert graph.tenant.requests.count(ENROLLMENT) == 2 + 4
     profile = json.loads((folder / "AutopilotProfiles").glob("*.json").__next__().read_text(encoding="utf-8"))
     assert profile["assignments"][0]["target"]["groupId"] == GROUP
+    restore = json.loads(next((folder / "EnrollmentConfigurations").glob("*_WindowsRestore.json")).read_text())
+    assert "assignments" not in restore  # tenant-wide, not targetable: none asked for
     ca = json.loads(next((folder / "ConditionalAccess").glob("*.json")).read_text(encoding="utf-8"))
     assert ca["@odata.type"] == "#microsoft.graph.conditionalAccessPolicy"
 

@@ -80,8 +80,10 @@ def _read(graph, notice) -> tuple[dict[str, list[dict]], dict[str, dict]]:
             for obj in found if kind.settings else ():  # a policy is told by its settings
                 obj["settings"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/settings")
             kept = [o for o in found if classify(o)]
+            # the restore setting is tenant-wide and not targetable: it has no assignments to read
             for obj in kept if kind.assignments else ():
-                obj["assignments"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/assignments")
+                if classify(obj) != "restore":
+                    obj["assignments"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/assignments")
             objects[kind.name] = kept
             record[kind.name] = {"status": "read", "objects": len(kept), "other_objects": len(found) - len(kept),
                                  "feeds": list(kind.feeds)}
