@@ -262,3 +262,16 @@ def test_an_image_copied_out_is_byte_exact(kernel_copy, tmp_path, monkeypatch):
     wim = GOLDEN / "win11_25h2_enterprise.wim"
     assert hashlib.sha256(copy.read_bytes()).digest() == hashlib.sha256(wim.read_bytes()).digest()
     assert seen[-1] == (wim.stat().st_size, wim.stat().st_size) and len(seen) == -(-wim.stat().st_size // 4096)
+
+
+def test_annotations_and_code_scanning_point_at_the_iso(cli, tmp_path):
+    """A result about an image inside an ISO is located at the ISO, the file a runner or code scanning
+    can open; the image is named in the result's logical location and text."""
+    sarif = tmp_path / "r.sarif"
+    result = cli("check", UDF_ISO, "--no-deep", "-o", f"sarif={sarif}", "-o", "github")
+    run = json.loads(sarif.read_text())["runs"][0]
+    located = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert located == {UDF_ISO.as_uri()}  # the path as given (absolute here)
+    names = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]}
+    assert f"{UDF_ISO}!sources/install.wim#1" in names
+    assert f"file={UDF_ISO}," in result.out

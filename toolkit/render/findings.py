@@ -15,15 +15,16 @@ def findings(manifest: dict) -> list[dict]:
 
 
 def input_file(manifest: dict, result: dict) -> str | None:
-    """The input file a result is about: the longest input path its subject or evidence starts with."""
+    """The input file a result is about: the longest input path its subject or evidence starts with (for
+    an image inside an ISO, the ISO: the file annotations and code scanning can point at)."""
     candidates = [result["subject"], *(str(e["source"]) for e in result["evidence"])]
     best = None
     for item in manifest["inputs"]:
         path = item["path"]
         hit = any(c == path or c.startswith((path + "#", path + ":")) for c in candidates)
-        if hit and (best is None or len(path) > len(best)):
-            best = path
-    return best
+        if hit and (best is None or len(path) > len(best["path"])):
+            best = item
+    return best.get("container") or best["path"] if best else None
 
 
 def waiver_text(result: dict) -> str:
