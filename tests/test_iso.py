@@ -275,3 +275,21 @@ def test_annotations_and_code_scanning_point_at_the_iso(cli, tmp_path):
     names = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]}
     assert f"{UDF_ISO}!sources/install.wim#1" in names
     assert f"file={UDF_ISO}," in result.out
+
+
+def test_a_waiver_by_image_sha256_names_the_iso(cli, tmp_path):
+    import hashlib
+
+    ledger = tmp_path / "waivers.toml"
+    ledger.write_text(f"""[[waiver]]
+rule = "IMG007"
+scope = {{ image_sha256 = "{hashlib.sha256(UDF_ISO.read_bytes()).hexdigest()}" }}
+ticket = "CHG-1"
+owner = "imaging@contoso.com"
+expires = 2026-12-31
+justification = "November update lands next week"
+""", encoding="utf-8")
+    result = cli("check", UDF_ISO, "--no-deep", "--waivers", ledger, "--as-of", "2026-11-29", "-o", "json")
+    manifest = json.loads(result.out or "null") or pytest.fail(result.err)
+    (img007,) = [r for r in manifest["results"] if r["rule"] == "IMG007" and "install.wim" in r["subject"]]
+    assert img007["outcome"] == "waived" and img007["waiver"]["ticket"] == "CHG-1"
