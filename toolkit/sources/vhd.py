@@ -16,7 +16,7 @@ from toolkit.facts import SOFTWARE_HIVE, ImageSource
 
 SECTOR = 512
 MAX_PARTITIONS = 128
-FIXED, DYNAMIC, DIFFERENCING = 2, 3, 4
+DIFFERENCING = 4  # libvhdi's disk type: 2 fixed, 3 dynamic, 4 differencing
 _GPT_BASIC_DATA = bytes.fromhex("a2a0d0ebe5b9334487c068b6b72699c7")  # EBD0A0A2-B9E5-4433-87C0-68B6B72699C7
 _MBR_NTFS = 0x07
 
@@ -73,19 +73,20 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
                     damaged.append(f"partition {number}: NTFS volume unreadable ({_first_line(exc)})")
                     continue
                 volume.close()
-            if not found:
-                raise InputError(path, f"{kind.upper()} holds no NTFS volume with Windows on it "
-                                 f"({'; '.join(damaged) or 'no Windows/System32/config/SOFTWARE in any partition'})")
-            if len(found) > 1:
-                numbers = ", ".join(str(n) for n, _ in found)
-                raise InputError(path, f"{kind.upper()} holds {len(found)} Windows volumes (partitions {numbers}); "
-                                 "which one boots cannot be told from the disk alone")
-            number, volume = found[0]
             try:
+                if not found:
+                    raise InputError(path, f"{kind.upper()} holds no NTFS volume with Windows on it ("
+                                     f"{'; '.join(damaged) or 'no Windows/System32/config/SOFTWARE in any partition'})")
+                if len(found) > 1:
+                    numbers = ", ".join(str(n) for n, _ in found)
+                    raise InputError(path, f"{kind.upper()} holds {len(found)} Windows volumes (partitions {numbers}); "
+                                     "which one boots cannot be told from the disk alone")
+                number, volume = found[0]
                 note = f"{kind.upper()} disk, Windows on partition {number}: facts read from its registry hives"
                 return read_offline(path, NtfsBackend(volume), kind, note)
             finally:
-                volume.close()
+                for _, volume in found:
+                    volume.close()
         finally:
             disk.close()
 
