@@ -43,3 +43,10 @@ def test_keys_numbers_and_failures_as_json_writes_them():
         assert "not JSON serializable" in str(exc)
     else:
         raise AssertionError("an unknown type must not be written")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:#\\\"{} \x7f\x00\n")), max_size=40))
+def test_json_text_of_ascii_text_is_the_look_behind_pattern(text):
+    """The ASCII fast path (DEL, :: and ## are all it can hold) gives the same text as the pattern."""
+    assert json_text(text) == LOOK_BEHIND.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

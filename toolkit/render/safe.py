@@ -61,6 +61,9 @@ _JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]|::+
 
 def json_text(text_: str) -> str:
     """JSON text with nothing a runner or terminal acts on; it parses back to the same document."""
+    # ASCII text (most manifests; isascii() is a flag check) can hold only DEL and runs of : or #
+    if text_.isascii() and "\x7f" not in text_ and "::" not in text_ and "##" not in text_:
+        return text_
     return _JSON_UNSAFE.sub(_escape_run, text_)
 
 
