@@ -197,3 +197,22 @@ def test_mutated_wims_fail_only_with_input_error(tmp_path, cut, junk, at):
         read_image_source(path)
     except InputError as exc:
         assert str(path) in str(exc)
+
+
+def test_a_file_that_grows_while_read_is_read_whole_or_cut_at_the_limit(tmp_path, monkeypatch):
+    """Sized by fstat, read unbuffered: a file longer than fstat said (it grew) is still read to its
+    end, and refused once it passes the limit, however the reads are split."""
+    import toolkit.errors as errors
+    from toolkit.errors import read_input
+
+    path = tmp_path / "growing.json"
+    path.write_bytes(b"x" * 1000)
+    opened = errors._open_regular_fd
+    monkeypatch.setattr(errors, "_open_regular_fd", lambda p, w: (opened(p, w)[0], 10))  # fstat saw 10 bytes
+    assert read_input(path, 1000, "JSON file") == b"x" * 1000
+    with pytest.raises(InputError, match="over the 999-byte limit"):
+        read_input(path, 999, "JSON file")
+    monkeypatch.setattr(errors, "_open_regular_fd", opened)
+    assert read_input(path, 1000, "JSON file") == b"x" * 1000
+    with pytest.raises(InputError, match="over the 999-byte limit"):
+        read_input(path, 999, "JSON file")

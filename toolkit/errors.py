@@ -20,6 +20,11 @@ class InputError(Exception):
 def open_regular(path: str | Path, what: str) -> BinaryIO:
     """An input file the user named, opened for reading only if it is a regular file: a FIFO, device
     or socket is refused at once (opening never blocks on a FIFO nobody writes)."""
+    return os.fdopen(_open_regular_fd(path, what)[0], "rb")
+
+
+def _open_regular_fd(path: str | Path, what: str) -> tuple[int, int]:
+    """open_regular's descriptor, blocking again, and the file's size."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
@@ -28,7 +33,8 @@ def open_regular(path: str | Path, what: str) -> BinaryIO:
         raise InputError(path, f"is a directory, not {_a(what)}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
-    mode = os.fstat(fd).st_mode
+    info = os.fstat(fd)
+    mode = info.st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         if stat.S_ISDIR(mode):
@@ -36,7 +42,7 @@ def open_regular(path: str | Path, what: str) -> BinaryIO:
         raise InputError(path, f"is not a regular file ({'a FIFO' if stat.S_ISFIFO(mode) else 'a device or socket'})")
     if hasattr(os, "set_blocking"):  # POSIX: opened non-blocking only so a FIFO could not stall the open
         os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
+    return fd, info.st_size
 
 
 def _a(what: str) -> str:
@@ -45,14 +51,19 @@ def _a(what: str) -> str:
 
 def read_input(path: str | Path, limit: int, what: str) -> bytes:
     """The bytes of an input file the user named, at most `limit`, or an InputError naming it."""
-    with open_regular(path, what) as fh:
+    fd, size = _open_regular_fd(path, what)
+    # Sized by the file, not the limit (reading n reserves n bytes first); a file that grows while read
+    # is still cut at the limit + 1, which tells it is over. Unbuffered: one read for a whole file.
+    with os.fdopen(fd, "rb", buffering=0) as fh:
         try:
-            # Sized by the file, not the limit (read(n) reserves n bytes first); a file that grows while
-            # read is still cut at the limit + 1, which tells it is over.
-            want = min(os.fstat(fh.fileno()).st_size, limit) + 1
-            raw = fh.read(want)
-            if len(raw) == want <= limit:  # it grew since fstat: read on, up to the limit + 1
-                raw += fh.read(limit + 1 - want)
+            chunks, left = [], min(size, limit) + 1
+            while left > 0 and (chunk := fh.read(left)):
+                chunks.append(chunk)
+                left -= len(chunk)
+            raw = b"".join(chunks)
+            if not left and len(raw) <= limit:  # it grew since fstat: read on, up to the limit + 1
+                while len(raw) <= limit and (chunk := fh.read(limit + 1 - len(raw))):
+                    raw += chunk
         except OSError as exc:
             raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
     if len(raw) > limit:
