@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
@@ -20,7 +21,7 @@ class ExportObject:
     pointer: str  # JSON Pointer of the object inside its file ("" = the whole document)
     data: dict
 
-    @property
+    @cached_property  # asked by every rule of every object
     def subject(self) -> str:
         name = self.data.get("displayName") or self.data.get("id") or self.pointer or "/"
         return f"{self.file}#{self.pointer or '/'} ({name})"

@@ -98,4 +98,7 @@ def decide(results: list[Result], fail_on: str, missing_required: list[str]) -> 
 
 
 def counts(results: list[Result]) -> dict[str, int]:
-    return {o: sum(r.outcome == o for r in results) for o in (*OUTCOMES, WAIVED)}
+    from collections import Counter
+
+    found = Counter(r.outcome for r in results)  # one pass over thousands of results
+    return {o: found[o] for o in (*OUTCOMES, WAIVED)}
