@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, XML_RESHDR_OFFSET, require_tool
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.errors import InputError
 from toolkit.sources.images import read_image_source, read_image_sources
@@ -293,3 +295,26 @@ justification = "November update lands next week"
     manifest = json.loads(result.out or "null") or pytest.fail(result.err)
     (img007,) = [r for r in manifest["results"] if r["rule"] == "IMG007" and "install.wim" in r["subject"]]
     assert img007["outcome"] == "waived" and img007["waiver"]["ticket"] == "CHG-1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_extent_reader_reads_what_the_extents_hold(data):
+    """Any extents of a file read as their concatenation: any seek (from the start, here or the end),
+    any read size, across extent boundaries and past the end."""
+    import io
+
+    from toolkit.sources.iso import ExtentReader
+
+    backing = bytes(range(256)) * 4
+    extents = data.draw(st.lists(st.tuples(st.integers(0, 900), st.integers(0, 120)), min_size=1, max_size=6))
+    extents = tuple((offset, min(length, len(backing) - offset)) for offset, length in extents)
+    whole = b"".join(backing[o:o + n] for o, n in extents)
+    reader = ExtentReader(io.BytesIO(backing), extents)
+    for _ in range(data.draw(st.integers(1, 5))):
+        whence = data.draw(st.sampled_from((0, 1, 2)))
+        pos = reader.seek(data.draw(st.integers(-50, len(whole) + 50)), whence)
+        size = data.draw(st.integers(-1, len(whole) + 10))
+        got = reader.read(size)
+        assert got == (whole[pos:] if size < 0 else whole[pos:pos + size])
+        assert reader.tell() == pos + len(got)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, require_tool
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.errors import InputError
 from toolkit.sources.images import read_image_source
@@ -192,3 +194,25 @@ def test_mutated_disks_never_crash_the_process(tmp_path):
         assert "Traceback" not in result.stderr
         if result.returncode == 2:
             assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_partition_window_reads_only_its_partition(data):
+    """Whatever libfsntfs asks for, a read never leaves the partition (a seek before it stops at its start)."""
+    import io
+
+    from toolkit.sources.vhd import Window
+
+    disk = bytes(range(256)) * 8
+    offset = data.draw(st.integers(0, len(disk)))
+    length = data.draw(st.integers(0, len(disk) - offset))
+    part = disk[offset:offset + length]
+    window = Window(io.BytesIO(disk), offset, length)
+    assert window.get_size() == length
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = window.seek(data.draw(st.integers(-length - 20, length + 20)), data.draw(st.sampled_from((0, 1, 2))))
+        size = data.draw(st.integers(-1, length + 20))
+        got = window.read(size)
+        assert got == (part[pos:] if size < 0 else part[pos:pos + size])
+        assert window.tell() == pos + len(got)

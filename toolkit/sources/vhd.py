@@ -149,8 +149,9 @@ class Window:
         return data
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        self._pos = offset if whence == os.SEEK_SET else self._pos + offset if whence == os.SEEK_CUR \
+        target = offset if whence == os.SEEK_SET else self._pos + offset if whence == os.SEEK_CUR \
             else self._length + offset
+        self._pos = max(0, target)  # never before the partition's first byte
         return self._pos
 
     def tell(self) -> int:
