@@ -48,8 +48,9 @@ def _check(value: object, spec: object, where: str) -> str | None:
     if isinstance(spec, dict):
         if not isinstance(value, dict):
             return _wrong(where, value, "an object")
-        for key, inner in spec.items():
-            if (problem := _check(value.get(key), inner, f"{where}/{key}")) is not None:
+        for key, inner in spec.items():  # most keys are absent: no call, no path built for them
+            item = value.get(key)
+            if item is not None and (problem := _check(item, inner, f"{where}/{key}")) is not None:
                 return problem
         return None
     if isinstance(spec, list):
