@@ -31,3 +31,13 @@ def decode(raw: bytes, path: str | Path | None, what: str = "text") -> str:
         return body.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"{what} is not valid {encoding.upper()} ({exc.reason} at byte {exc.start})") from None
+
+
+def brief(value: object, limit: int = 200) -> str:
+    """The first sentence of an error's first line, bounded: parsers and sign-in libraries (libyal,
+    pycdlib, MSAL) chain a whole call stack or a paragraph into one message."""
+    text = str(value).strip()
+    first = text.splitlines()[0].split(". ")[0] if text else ""
+    if not first and isinstance(value, BaseException):
+        first = type(value).__name__
+    return first[:limit]

@@ -18,6 +18,8 @@ import shutil
 import subprocess
 from collections.abc import Callable
 
+from toolkit.text import brief
+
 # Microsoft Graph Command Line Tools: Microsoft's public client for delegated Graph reads.
 DEFAULT_PUBLIC_CLIENT = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
@@ -49,7 +51,7 @@ def acquire_token(method: str, tenant_id: str, login: str, graph: str, client_id
                                                  instance_discovery=_discovery(login))
         result = app.acquire_token_for_client(scopes=scopes)
     except (ValueError, OSError) as exc:
-        raise AuthError(f"{method}: {_line(exc)}") from None
+        raise AuthError(f"{method}: {brief(exc)}") from None
     return _token(method, result)
 
 
@@ -101,7 +103,7 @@ def _federated_assertion() -> str:
                              headers={"Authorization": f"Bearer {request_token}"})
         value = response.json().get("value") if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError) as exc:
-        raise AuthError(f"workload-identity: GitHub's OIDC token request failed ({_line(exc)})") from None
+        raise AuthError(f"workload-identity: GitHub's OIDC token request failed ({brief(exc)})") from None
     if not isinstance(value, str):
         raise AuthError(f"workload-identity: GitHub's OIDC token request answered HTTP {response.status_code}")
     return value
@@ -115,13 +117,13 @@ def _azure_cli(tenant_id: str, graph: str) -> str:
         done = subprocess.run([az, "account", "get-access-token", "--resource", graph, "--tenant", tenant_id,
                                "--output", "json"], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AuthError(f"azure-cli: {_line(exc)}") from None
+        raise AuthError(f"azure-cli: {brief(exc)}") from None
     try:
         token = json.loads(done.stdout).get("accessToken") if done.returncode == 0 else None
     except (ValueError, AttributeError):
         token = None
     if not isinstance(token, str) or not token:
-        raise AuthError(f"azure-cli: `az account get-access-token` failed ({_line(done.stderr) or 'no token'})")
+        raise AuthError(f"azure-cli: `az account get-access-token` failed ({brief(done.stderr) or 'no token'})")
     return token
 
 
@@ -138,7 +140,7 @@ def _device_code(client_id: str, authority: str, scopes: list[str], notice) -> s
             notice(flow["message"])
         result = app.acquire_token_by_device_flow(flow)
     except (ValueError, OSError) as exc:
-        raise AuthError(f"device-code: {_line(exc)}") from None
+        raise AuthError(f"device-code: {brief(exc)}") from None
     return _token("device-code", result)
 
 
@@ -153,9 +155,5 @@ def _token(method: str, result: dict) -> str:
     token = result.get("access_token") if isinstance(result, dict) else None
     if not token:
         detail = (result or {}).get("error_description") or (result or {}).get("error") or "no token"
-        raise AuthError(f"{method}: sign-in failed ({_line(detail)})")
+        raise AuthError(f"{method}: sign-in failed ({brief(detail)})")
     return token
-
-
-def _line(value: object) -> str:
-    return (str(value).strip().splitlines() or [""])[0][:200]

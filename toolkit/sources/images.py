@@ -3,6 +3,7 @@ selected index, and with --deep the files inside each index."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,20 +27,50 @@ def read_image_sources(path: str | Path) -> list[ImageSource]:
         from toolkit.sources.offline import read_offline_directory
 
         return [read_offline_directory(Path(path))]
-    from toolkit.sources.wim import is_wim, read_image_file
+    kind = container_kind(path)
+    if kind == "iso":
+        from toolkit.sources.iso import read_iso
 
-    if not is_wim(path):  # the other containers' readers load only for them
-        from toolkit.sources.iso import is_iso, read_iso, split_member
+        return read_iso(path)
+    if kind in ("vhd", "vhdx"):
+        from toolkit.sources.vhd import read_disk_image
 
-        if is_iso(path):
-            return read_iso(path)
+        return [read_disk_image(path, kind)]
+    if kind is None:
+        from toolkit.sources.iso import split_member
+
         if member := split_member(str(path)):  # one image of an ISO, as subjects and manifests name it
-            return read_iso(*member)
-        from toolkit.sources.vhd import disk_kind, read_disk_image
+            from toolkit.sources.iso import read_iso
 
-        if kind := disk_kind(path):
-            return [read_disk_image(path, kind)]
-    return [read_image_file(path)]
+            return read_iso(*member)
+    from toolkit.sources.wim import read_image_file
+
+    return [read_image_file(path)]  # a WIM, raw XML, or its one-line error
+
+
+def container_kind(path: str | Path) -> str | None:
+    """What a file is by its signatures, read once: 'wim' (magic MSWIM), 'iso' (sector 16 opens an
+    ISO 9660 or UDF volume recognition sequence: CD001 / BEA01), 'vhdx' (file type identifier), 'vhd'
+    (footer cookie "conectix" at the end, and at the start of a dynamic disk), else None."""
+    from toolkit.errors import open_regular
+    from toolkit.sources.wim import WIM_MAGIC
+
+    try:
+        with open_regular(path, "image file") as fh:  # never blocks on a FIFO
+            head = fh.read(8)
+            if head == WIM_MAGIC:
+                return "wim"
+            if head == b"vhdxfile":
+                return "vhdx"
+            if head == b"conectix":
+                return "vhd"
+            fh.seek(16 * 2048 + 1)
+            if fh.read(5) in (b"CD001", b"BEA01"):
+                return "iso"
+            fh.seek(-512, os.SEEK_END)
+            return "vhd" if fh.read(8) == b"conectix" else None
+    except (InputError, OSError):  # missing, unreadable, shorter than 512 bytes: the WIM reader says why
+        return None
 
 
 def read_image_source(path: str | Path) -> ImageSource:

@@ -17,24 +17,13 @@ from typing import BinaryIO
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageSource
 from toolkit.limits import MAX_FOLDER_ENTRIES, PARSE_TIMEOUT
+from toolkit.text import brief
 
 SECTOR = 2048
-# The volume recognition sequence starts at sector 16: CD001 (ISO 9660) or BEA01 (UDF's extended area).
-_SIGNATURES = (b"CD001", b"BEA01")
 # The images Windows Setup reads, under the names Microsoft's media give them (matched case-insensitively).
 MEMBERS = ("sources/install.wim", "sources/install.esd", "sources/boot.wim")
 
 Extents = tuple[tuple[int, int], ...]  # (byte offset in the ISO, length) of each piece, in file order
-
-
-def is_iso(path: str | Path) -> bool:
-    """A regular file whose sector 16 opens an ISO 9660 or UDF volume recognition sequence."""
-    try:
-        with open_regular(path, "ISO image") as fh:  # never blocks on a FIFO
-            fh.seek(16 * SECTOR + 1)
-            return fh.read(5) in _SIGNATURES
-    except (InputError, OSError):
-        return False
 
 
 def split_member(path: str) -> tuple[str, str] | None:
@@ -85,9 +74,9 @@ def _members(path: str | Path, fh: BinaryIO, size: int) -> dict[str, Extents]:
     except UnreadableFile as exc:
         raise InputError(path, f"not a readable ISO image ({exc})") from None
     except (PyCdlibException, ValueError) as exc:
-        raise InputError(path, f"not a readable ISO image ({_problem(exc)})") from None
+        raise InputError(path, f"not a readable ISO image ({brief(exc)})") from None
     except Exception as exc:  # pycdlib on damaged or hostile directories: struct, index and key errors
-        raise InputError(path, f"not a readable ISO image ({type(exc).__name__}: {_problem(exc)})") from None
+        raise InputError(path, f"not a readable ISO image ({type(exc).__name__}: {brief(exc)})") from None
     for name, extents in found.items():
         for offset, length in extents:
             if offset + length > size:
@@ -170,11 +159,6 @@ def _whole(member: str, extents: Extents, length: int) -> Extents:
     if sum(n for _, n in extents) != length or not extents:
         raise ValueError(f"{member}'s extents do not add up to its length of {length} bytes")
     return extents
-
-
-def _problem(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
 
 
 class ExtentReader:

@@ -13,31 +13,13 @@ from typing import BinaryIO
 
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import SOFTWARE_HIVE, ImageSource
+from toolkit.text import brief
 
 SECTOR = 512
 MAX_PARTITIONS = 128
 DIFFERENCING = 4  # libvhdi's disk type: 2 fixed, 3 dynamic, 4 differencing
 _GPT_BASIC_DATA = bytes.fromhex("a2a0d0ebe5b9334487c068b6b72699c7")  # EBD0A0A2-B9E5-4433-87C0-68B6B72699C7
 _MBR_NTFS = 0x07
-
-
-def disk_kind(path: str | Path) -> str | None:
-    """'vhdx' (file type identifier "vhdxfile"), 'vhd' (footer cookie "conectix", at the end and, for a
-    dynamic disk, at the start too), else None."""
-    try:
-        with open_regular(path, "disk image") as fh:
-            head = fh.read(8)
-            if head == b"vhdxfile":
-                return "vhdx"
-            if head == b"conectix":
-                return "vhd"
-            size = os.fstat(fh.fileno()).st_size
-            if size >= SECTOR:
-                fh.seek(size - SECTOR)
-                return "vhd" if fh.read(8) == b"conectix" else None
-    except (InputError, OSError):
-        pass
-    return None
 
 
 def read_disk_image(path: str | Path, kind: str) -> ImageSource:
@@ -53,7 +35,7 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
         try:
             disk.open_file_object(fh)
         except (OSError, ValueError) as exc:
-            raise InputError(path, f"not a readable {kind.upper()} ({_first_line(exc)})") from None
+            raise InputError(path, f"not a readable {kind.upper()} ({brief(exc)})") from None
         try:
             if disk.disk_type == DIFFERENCING:
                 raise InputError(path, f"a differencing {kind.upper()} (its data is in a parent disk): merge it "
@@ -70,7 +52,7 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
                         found.append((number, volume))
                         continue
                 except (OSError, ValueError) as exc:
-                    damaged.append(f"partition {number}: NTFS volume unreadable ({_first_line(exc)})")
+                    damaged.append(f"partition {number}: NTFS volume unreadable ({brief(exc)})")
                     continue
                 volume.close()
             try:
@@ -160,7 +142,3 @@ class Window:
     def get_size(self) -> int:
         return self._length
 
-
-def _first_line(exc: BaseException) -> str:
-    """libyal errors chain every caller's message: the first says what went wrong."""
-    return (str(exc).strip().split(". ") or [type(exc).__name__])[0][:160]

@@ -59,15 +59,6 @@ def read_image_file(path: str | Path) -> ImageSource:
         raise InputError(path, f"not a WIM image (magic {head[:8]!r}, expected {WIM_MAGIC!r})")
 
 
-def is_wim(path: str | Path) -> bool:
-    """A regular file that opens with the WIM magic (the usual case, told without another reader)."""
-    try:
-        with _open_regular(Path(path)) as fh:
-            return fh.read(len(WIM_MAGIC)) == WIM_MAGIC
-    except InputError:
-        return False
-
-
 def _open_regular(path: Path):
     return open_regular(path, "image file")
 

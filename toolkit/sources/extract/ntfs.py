@@ -13,6 +13,7 @@ from pathlib import Path
 from toolkit.limits import MAX_EXTRACTED_FILE_BYTES, MAX_FOLDER_ENTRIES, MAX_INDEX_EXTRACTED_BYTES, MAX_SMALL_FILES
 from toolkit.sources.extract import ByteBudget, ByteProgress, Entry, Extracted, match_tree, matching
 from toolkit.sources.extract.process import ExtractionError
+from toolkit.text import brief
 
 REPARSE_POINT = 0x400  # FILE_ATTRIBUTE_REPARSE_POINT
 CHUNK = 4 * 1024 * 1024
@@ -68,8 +69,7 @@ def _damaged() -> Iterator[None]:
     try:
         yield
     except (OSError, OverflowError) as exc:
-        first = (str(exc).strip().split(". ") or [type(exc).__name__])[0]
-        raise ExtractionError(f"the NTFS volume is damaged ({first[:160]})") from None
+        raise ExtractionError(f"the NTFS volume is damaged ({brief(exc)})") from None
 
 
 def _copy(entry, local: Path) -> Path:
@@ -79,8 +79,8 @@ def _copy(entry, local: Path) -> Path:
     with local.open("xb") as out:
         while left > 0:
             chunk = entry.read_buffer(min(left, CHUNK))
-            if not chunk:
-                break
+            if not chunk:  # a run list that ends early: a short file is not the evidence
+                raise ExtractionError(f"{local.name}: the volume gave {entry.size - left} of its {entry.size} bytes")
             out.write(chunk)
             left -= len(chunk)
     return local
