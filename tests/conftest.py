@@ -28,6 +28,19 @@ def _golden_exports():
 exports = _golden_exports()
 
 
+def golden_build():
+    """golden_images/build.py as a module (its writers of ISOs and virtual disks), loaded once."""
+    import importlib.util
+
+    if "golden_build" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("golden_build", GOLDEN / "build.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(GOLDEN))  # it imports its sibling insides.py
+        sys.modules[spec.name] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules["golden_build"]
+
+
 def require_tool(name: str) -> str:
     """Path of an external tool. CI sets OOBE_READY_REQUIRE_TOOLS=1 so a missing tool fails
     the run instead of silently skipping the tests that use the real backend."""

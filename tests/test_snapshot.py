@@ -232,7 +232,9 @@ def test_an_existing_folder_is_never_overwritten(cli, graph, tmp_path):
     assert [p.name for p in folder.iterdir()] == ["keep.txt"]
 
 
-def test_a_next_link_to_another_host_is_not_followed(cli, graph, tmp_path):
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/steal", "http://{host}/beta/next"],
+                         ids=["another-host", "plain-http"])
+def test_a_next_link_to_another_host_is_not_followed(cli, graph, tmp_path, elsewhere):
     # the first page of profiles names a nextLink on another host: the bearer token must not go there
     from fake_graph import _Handler
 
@@ -240,7 +242,7 @@ def test_a_next_link_to_another_host_is_not_followed(cli, graph, tmp_path):
 
     def tampered(self, status, body, headers=None):
         if isinstance(body, dict) and "value" in body and self.path.startswith(PROFILES):
-            body = {**body, "@odata.nextLink": "https://evil.example/steal"}
+            body = {**body, "@odata.nextLink": elsewhere.format(host=graph.url.split("://")[1])}
         return send(self, status, body, headers)
 
     _Handler._send = tampered
@@ -250,7 +252,8 @@ def test_a_next_link_to_another_host_is_not_followed(cli, graph, tmp_path):
         _Handler._send = send
     assert result.code == 3
     entry = json.loads((tmp_path / "snap" / "snapshot.json").read_text())["read"]["AutopilotProfiles"]
-    assert entry["status"] == "failed" and "another host (evil.example)" in entry["error"]
+    assert entry["status"] == "failed" and "not followed" in entry["error"]
+    assert not any(r.startswith("/steal") or r.startswith("/beta/next") for r in graph.tenant.requests)
 
 
 def test_diff_shows_what_flips_a_rule_and_not_the_noise(cli, graph, tmp_path):
@@ -402,3 +405,41 @@ def test_graph_reads_are_bounded_and_answers_checked(graph, monkeypatch):
     assert g._graph_message(b'{"error": {"code": "Forbidden", "message": "no\\n  access"}}') == "Forbidden: no access"
     assert g._graph_message(b"not json") == "no error detail"
     assert len(g._graph_message(b'{"error": {"message": "' + b"x" * 500 + b'"}}')) == 200
+
+
+def test_whatever_graph_sends_is_written_and_read_back_unchanged(cli, graph, tmp_path):
+    """A lone surrogate and non-ASCII names from Graph: written as ASCII JSON whose digests are the bytes
+    on disk, so check finds nothing changed and reads the names as Graph sent them."""
+    graph.tenant.collections[CA][0]["displayName"] = "Richtlinie für Geräte \ud800 ∞"
+    folder = tmp_path / "snap"
+    assert snapshot(cli, folder).code == 0
+    manifest = json.loads(cli("check", "--intune", folder, "-o", "json").out)
+    assert not [r for r in manifest["results"] if "changed since" in r["message"]]
+    ca = next((folder / "ConditionalAccess").glob("*.json"))
+    assert ca.read_bytes().isascii() and json.loads(ca.read_bytes())["displayName"] == "Richtlinie für Geräte \ud800 ∞"
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(cli, graph, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    result = snapshot(cli, blocker / "snap")
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip().splitlines() == [f"oobe-ready: error: {blocker / 'snap'}: cannot write the snapshot "
+                                               "there (File exists)"]
+    assert graph.tenant.requests == []  # known before the tenant is read
+
+
+def test_a_missing_snapshot_file_and_a_path_outside_it_are_gaps_never_reads(cli, graph, tmp_path):
+    folder = tmp_path / "snap"
+    assert snapshot(cli, folder).code == 0
+    next((folder / "AutopilotProfiles").glob("*.json")).unlink()
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}")
+    doc = json.loads((folder / "snapshot.json").read_text())
+    doc["files"]["../outside.json"] = "0" * 64
+    (folder / "snapshot.json").write_text(json.dumps(doc))
+    manifest = json.loads(cli("check", "--intune", folder, "-o", "json").out)
+    assert manifest["summary"]["verdict"] == "incomplete"
+    gaps = {r["message"] for r in manifest["results"] if r["outcome"] == "not-evaluated"}
+    assert "listed in the snapshot but not read (missing or unreadable)" in gaps
+    assert str(outside) not in {i["path"] for i in manifest["inputs"]}

@@ -8,7 +8,6 @@ the facts and the verdict of that directory. Other shapes are built here with th
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -16,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, require_tool
+from conftest import GOLDEN, golden_build, require_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,15 +26,6 @@ DIRECTORY = GOLDEN / "offline_win11_25h2"
 VHDX = GOLDEN / "win11_25h2.vhdx"        # dynamic, GPT
 VHD = GOLDEN / "win11_25h2_fixed.vhd"    # fixed, MBR
 WIM = GOLDEN / "win11_25h2_enterprise.wim"
-
-
-def _build():
-    spec = importlib.util.spec_from_file_location("golden_build", GOLDEN / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(GOLDEN))
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def disk_tools() -> None:
@@ -64,7 +54,7 @@ def test_the_disk_reads_as_the_directory_it_was_applied_like(disk):
 def test_other_shapes_built_by_the_real_tools_read_the_same(fmt, subformat, table, tmp_path):
     disk_tools()
     disk = tmp_path / f"disk.{'vhd' if fmt == 'vpc' else 'vhdx'}"
-    _build().write_disk(disk, WIM, fmt, subformat, table, tmp_path)
+    golden_build().write_disk(disk, WIM, fmt, subformat, table, tmp_path)
     assert facts(disk) == facts(DIRECTORY)
 
 
@@ -97,38 +87,35 @@ def test_attest_of_a_disk_needs_the_digest_check_took(cli, tmp_path):
     assert statement["subject"] == [{"name": str(VHD), "digest": {"sha256": digest}}]
 
 
+VOLUME_MIB = 2  # each test volume; an empty partition is 1 MiB
+
+
 def _raw_disk(tmp_path: Path, volumes: list[Path | None], table: str = "gpt") -> Path:
     """A raw disk with one partition per volume (None: an empty 1 MiB partition), then a VHDX of it."""
-    build = _build()
+    sizes = [VOLUME_MIB if v else 1 for v in volumes]  # MiB
     raw = tmp_path / "disk.raw"
-    size = 1 + sum(2 if v else 1 for v in volumes) + 1
     with raw.open("wb") as fh:
-        fh.truncate(size << 20)
-    lines, start = [f"label: {table}"], 2048
+        fh.truncate((1 + sum(sizes) + 1) << 20)  # 1 MiB before the first partition, room for the backup GPT
     kind = "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7" if table == "gpt" else "7"
-    for volume in volumes:
-        sectors = (2 if volume else 1) * 2048
-        lines.append(f"start={start}, size={sectors}, type={kind}")
-        start += sectors
+    starts = [2048 + 2048 * sum(sizes[:n]) for n in range(len(sizes))]  # 512-byte sectors
+    lines = [f"label: {table}",
+             *(f"start={s}, size={m * 2048}, type={kind}" for s, m in zip(starts, sizes, strict=True))]
     subprocess.run(["sfdisk", "-q", str(raw)], input="\n".join(lines).encode() + b"\n", check=True,
                    stdout=subprocess.DEVNULL)
     with raw.open("r+b") as fh:
-        start = 2048
-        for volume in volumes:
+        for start, volume in zip(starts, volumes, strict=True):
             if volume:
                 fh.seek(start * 512)
                 fh.write(volume.read_bytes())
-            start += (2 if volume else 1) * 2048
     out = tmp_path / "disk.vhdx"
     subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vhdx", str(raw), str(out)], check=True)
-    assert build.VOLUME_MIB == 2
     return out
 
 
 def _volume(tmp_path: Path, name: str, wim: Path | None) -> Path:
     volume = tmp_path / name
     with volume.open("wb") as fh:
-        fh.truncate(2 << 20)
+        fh.truncate(VOLUME_MIB << 20)
     subprocess.run(["mkntfs", "-q", "-F", "-Q", str(volume)], check=True, capture_output=True)
     if wim:
         subprocess.run(["wimlib-imagex", "apply", str(wim), "1", str(volume)], check=True, capture_output=True)

@@ -76,7 +76,7 @@ def _digests(pool: list[dict], inputs: list[dict]) -> dict[str, str]:
 def _verify(item: dict, inside: list[dict]) -> None:
     """Refuse to vouch for a file that is not the one checked: its size, WIM header GUID and XML digest
     (of each image `inside` an ISO) must be those the manifest recorded (the same size is not enough)."""
-    from toolkit.sources.images import read_image_source
+    from toolkit.sources.images import read_image_sources
 
     path = item["path"]
     if item["kind"] in DISKS:
@@ -90,13 +90,17 @@ def _verify(item: dict, inside: list[dict]) -> None:
     changed = []
     if item.get("size") is not None and size != item["size"]:
         changed.append(f"size {size}, manifest says {item['size']}")
-    for image in [item, *inside]:
-        if not (image.get("guid") or image.get("xml_sha256")):
+    images = [i for i in (item, *inside) if i.get("guid") or i.get("xml_sha256")]
+    try:  # the file read once: an ISO gives all its images
+        read = {s.path: s for s in read_image_sources(path)} if images else {}
+    except InputError as exc:
+        raise InputError(path, f"changed since the manifest was written: {exc.problem}") from None
+    for image in images:
+        # the file itself is its one source; an image inside an ISO is found by its name there
+        source = next(iter(read.values())) if image is item else read.get(image["path"])
+        if source is None:
+            changed.append(f"{image['path']} is no longer in it")
             continue
-        try:
-            source = read_image_source(image["path"])
-        except InputError as exc:
-            raise InputError(path, f"changed since the manifest was written: {exc.problem}") from None
         guid = source.header.guid if source.header else None
         of = f" of {image['path']}" if image is not item else ""
         if image.get("guid") and guid != image["guid"]:

@@ -41,6 +41,7 @@ class IntuneFacts:
     count: int = 0                                                   # objects recognised so far
     assignments: dict[str, list] = field(default_factory=dict)       # separate /assignments responses, by id
     context_hosts: set[str] = field(default_factory=set)
+    snapshot_files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # path -> (sha256, kinds)
 
     def of(self, kind: str) -> list[ExportObject]:
         return self.objects.get(kind, [])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import suppress
 from datetime import date
 
 from toolkit.pipeline.check import run_check
@@ -48,10 +49,12 @@ def _keyed(manifest: dict, folder: str) -> dict[tuple[str, str], dict]:
 
 
 def _side(folder: str, manifest: dict) -> dict:
+    from toolkit.errors import InputError, read_input
+    from toolkit.limits import MAX_JSON_BYTES
+
     taken = None
-    try:
-        with open(os.path.join(folder, "snapshot.json"), encoding="utf-8") as fh:
-            taken = json.load(fh).get("taken_at")
-    except (OSError, ValueError, AttributeError):
-        pass  # an export, not a snapshot
+    with suppress(InputError, ValueError, AttributeError):  # an export, not a snapshot
+        # read as check reads it: bounded, never a FIFO
+        raw = read_input(os.path.join(folder, "snapshot.json"), MAX_JSON_BYTES, "snapshot")
+        taken = json.loads(raw).get("taken_at")
     return {"path": folder, "taken_at": taken, "verdict": manifest["summary"]["verdict"]}

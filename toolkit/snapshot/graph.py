@@ -30,7 +30,7 @@ class Graph:
         import httpx
 
         self.base, self.sleep, self.progress = base, sleep, progress
-        self.host = urlparse(base).netloc
+        self.origin = urlparse(base)[:2]  # (scheme, host): the only place the token goes
         self.retries = 0  # 429/503 answers waited out, for the snapshot's record
         self.client = httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers={
             "Authorization": f"Bearer {token}", "Accept": "application/json",
@@ -45,8 +45,8 @@ class Graph:
 
         url = path_or_url if path_or_url.startswith("https://") or path_or_url.startswith("http://") \
             else self.base + path_or_url
-        if urlparse(url).netloc != self.host:  # a nextLink elsewhere would carry the token off
-            raise GraphError(None, f"Graph pointed at another host ({urlparse(url).netloc}); not followed")
+        if urlparse(url)[:2] != self.origin:  # a nextLink elsewhere, or in plain HTTP, would carry the token off
+            raise GraphError(None, f"Graph pointed at another host ({urlparse(url).netloc}) or scheme; not followed")
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.client.stream("GET", url) as response:

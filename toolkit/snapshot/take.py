@@ -44,6 +44,10 @@ def take_snapshot(folder: Path, tenant_id: str, cloud: str, auth: str, client_id
 
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError(folder, "exists and is not an empty folder; a snapshot never overwrites one")
+    try:  # before signing in: a place that cannot be written is known without reading the tenant
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(folder, f"cannot write the snapshot there ({exc.strerror})") from None
     login, base = endpoints(cloud)
     try:
         token = acquire_token(auth, tenant_id, login, base, client_id, certificate, notice)
@@ -79,35 +83,39 @@ def _read(graph, notice) -> tuple[dict[str, list[dict]], dict[str, dict]]:
             found = [_typed(o, kind) for o in found]
             for obj in found if kind.settings else ():  # a policy is told by its settings
                 obj["settings"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/settings")
-            kept = [o for o in found if classify(o)]
-            # the restore setting is tenant-wide and not targetable: it has no assignments to read
-            for obj in kept if kind.assignments else ():
-                if classify(obj) != "restore":
+            kept = [(o, judged) for o in found if (judged := classify(o))]
+            for obj, judged in kept:  # the restore setting is tenant-wide, not targetable: no assignments
+                if kind.assignments and judged != "restore":
                     obj["assignments"] = graph.get_all(f"{kind.path}/{_quoted(obj.get('id'))}/assignments")
-            objects[kind.name] = kept
+            objects[kind.name] = [o for o, _ in kept]
             record[kind.name] = {"status": "read", "objects": len(kept), "other_objects": len(found) - len(kept),
                                  "feeds": list(kind.feeds)}
         except GraphError as exc:
             record[kind.name] = _refused(kind, exc)
-    ids = _group_ids(objects)
-    groups, missing = [], []
     try:
-        for group_id in sorted(ids)[:MAX_GROUPS]:
-            try:
-                groups.append(_typed(graph.get(f"{GROUPS.path}/{_quoted(group_id)}?$select={GROUP_SELECT}"), GROUPS))
-            except GraphError as exc:
-                if exc.status != 404:
-                    raise
-                missing.append(group_id)  # deleted: an assignment to it reaches no one
-        objects[GROUPS.name] = groups
-        record[GROUPS.name] = {"status": "read", "objects": len(groups), "not_found": missing,
+        objects[GROUPS.name], missing = _groups(graph, _group_ids(objects))
+        record[GROUPS.name] = {"status": "read", "objects": len(objects[GROUPS.name]), "not_found": missing,
                                "feeds": list(GROUPS.feeds)}
-        if len(ids) > MAX_GROUPS:
-            record[GROUPS.name] = {"status": "failed", "error": f"more than {MAX_GROUPS} groups named",
-                                   "feeds": list(GROUPS.feeds)}
     except GraphError as exc:
         record[GROUPS.name] = _refused(GROUPS, exc)
     return objects, record
+
+
+def _groups(graph, ids: set[str]) -> tuple[list[dict], list[str]]:
+    """The groups by id, and the ids that no longer exist (an assignment to them reaches no one)."""
+    from toolkit.snapshot.graph import GraphError
+
+    if len(ids) > MAX_GROUPS:
+        raise GraphError(200, f"more than {MAX_GROUPS} groups named")
+    groups, missing = [], []
+    for group_id in sorted(ids):
+        try:
+            groups.append(_typed(graph.get(f"{GROUPS.path}/{_quoted(group_id)}?$select={GROUP_SELECT}"), GROUPS))
+        except GraphError as exc:
+            if exc.status != 404:
+                raise
+            missing.append(group_id)
+    return groups, missing
 
 
 def _pilot_backups(graph, group_id: str, cloud: str, taken: datetime) -> tuple[list[dict], dict]:
@@ -182,11 +190,18 @@ def _group_ids(objects: dict[str, list[dict]]) -> set[str]:
 
 
 def _write(folder: Path, objects: dict[str, list[dict]], doc: dict) -> None:
-    """Write into a sibling temporary folder, then rename it into place: whole or not at all."""
+    """Write into a sibling temporary folder, then rename it into place: whole or not at all. Bytes,
+    not text: the digests are of what is on disk on every platform (no newline translation), and
+    ASCII JSON holds whatever Graph sent (a lone surrogate included)."""
     import tempfile
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    def dump(value: object) -> bytes:
+        return (json.dumps(value, indent=2, ensure_ascii=True) + "\n").encode("ascii")
+
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    except OSError as exc:
+        raise InputError(folder, f"cannot write the snapshot ({exc.strerror})") from None
     try:
         for name, found in objects.items():
             used: set[str] = set()
@@ -195,15 +210,17 @@ def _write(folder: Path, objects: dict[str, list[dict]], doc: dict) -> None:
                 while stem.lower() in used:
                     stem += "_"
                 used.add(stem.lower())
-                relative = f"{name}/{stem}.json"
-                text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+                relative, data = f"{name}/{stem}.json", dump(obj)
                 (work / name).mkdir(exist_ok=True)
-                (work / relative).write_text(text, encoding="utf-8")
-                doc["files"][relative] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        (work / "snapshot.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+                (work / relative).write_bytes(data)
+                doc["files"][relative] = hashlib.sha256(data).hexdigest()
+        (work / "snapshot.json").write_bytes(dump(doc))
         if folder.exists():
             folder.rmdir()  # empty, checked before reading
         os.replace(work, folder)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise InputError(folder, f"cannot write the snapshot ({exc.strerror})") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

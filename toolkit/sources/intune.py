@@ -70,6 +70,7 @@ def read_exports(paths: list[str | Path]) -> IntuneFacts:
         if _recognised(facts) == before[0]:
             _nothing_recognised(path, facts.ignored[before[1]:])
     _attach_backup_assignments(facts)
+    _check_snapshot_files(facts)
     return facts
 
 
@@ -236,16 +237,20 @@ def _add_snapshot(path: Path, doc: dict, facts: IntuneFacts) -> None:
             facts.incomplete.append((str(path), f"the snapshot could not read {name} ({entry.get('error')}){grant}",
                                      feeds.get(name, tuple(KIND_OF))))
     files = doc.get("files") if isinstance(doc.get("files"), dict) else {}
-    for relative, digest in files.items():
-        local = path.parent / str(relative)
-        kinds = feeds.get(str(relative).split("/")[0], tuple(KIND_OF))
-        try:
-            same = hashlib.sha256(read_input(local, MAX_JSON_BYTES, "JSON file")).hexdigest() == digest
-        except InputError:
-            facts.incomplete.append((str(local), "listed in the snapshot but missing or unreadable", kinds))
-            continue
-        if not same:
-            facts.incomplete.append((str(local), "changed since the snapshot was taken (sha256 differs)", kinds))
+    for relative, digest in files.items():  # checked once every file is read: _check_snapshot_files
+        facts.snapshot_files[str(path.parent / str(relative))] = \
+            (str(digest), feeds.get(str(relative).split("/")[0], tuple(KIND_OF)))
+
+
+def _check_snapshot_files(facts: IntuneFacts) -> None:
+    """Each file a snapshot lists against the sha256 it was read with (no file is read twice, and none
+    outside the folders given)."""
+    read = dict(facts.files)
+    for local, (digest, kinds) in facts.snapshot_files.items():
+        if local not in read:
+            facts.incomplete.append((local, "listed in the snapshot but not read (missing or unreadable)", kinds))
+        elif read[local] != digest:
+            facts.incomplete.append((local, "changed since the snapshot was taken (sha256 differs)", kinds))
 
 
 @lru_cache(maxsize=64)  # every object of an export names the same few contexts

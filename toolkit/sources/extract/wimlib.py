@@ -7,6 +7,7 @@ other writing commands are never called. Names are matched case-insensitively, a
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from collections.abc import Sequence
@@ -109,6 +110,7 @@ def _parts(source) -> tuple[Path, list[Path]]:
     return Path(parts[1]), [Path(parts[n]) for n in range(2, header.total_parts + 1)]
 
 
+@functools.cache  # one run of the tool per process, however many images it reads
 def _version() -> str:
     try:
         out = subprocess.run([_tool(), "--version"], capture_output=True, text=True, timeout=10).stdout
