@@ -443,3 +443,14 @@ def test_a_missing_snapshot_file_and_a_path_outside_it_are_gaps_never_reads(cli,
     gaps = {r["message"] for r in manifest["results"] if r["outcome"] == "not-evaluated"}
     assert "listed in the snapshot but not read (missing or unreadable)" in gaps
     assert str(outside) not in {i["path"] for i in manifest["inputs"]}
+
+
+def test_a_snapshot_without_a_folder_is_removed_after_the_check(cli, graph, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    manifest = json.loads(cli("check", "--snapshot", "--tenant-id", TENANT, "--auth", "token", "-o", "json").out)
+    assert any(i["path"].startswith(str(scratch)) and i["path"].endswith("snapshot.json") for i in manifest["inputs"])
+    assert list(scratch.iterdir()) == []

@@ -426,8 +426,11 @@ def check_cmd(sources, index, config_file, no_waivers, live, snapshot_dir, auth,
         import os
         import tempfile
 
-        scratch = None if snapshot_dir else tempfile.TemporaryDirectory(prefix="oobe-ready-snapshot-")
-        folder = snapshot_dir or os.path.join(scratch.name, "snapshot")
+        folder = snapshot_dir
+        if not folder:  # a temporary snapshot, removed when the command ends
+            scratch = tempfile.TemporaryDirectory(prefix="oobe-ready-snapshot-")
+            click.get_current_context().call_on_close(scratch.cleanup)
+            folder = os.path.join(scratch.name, "snapshot")
         _take_snapshot(folder, tenant_id, value["cloud"], auth, client_id, certificate, pilot_group)
         inputs["intune"] = (*inputs.get("intune", ()), folder)
     if not any(inputs.values()):
