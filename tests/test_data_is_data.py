@@ -86,9 +86,9 @@ def test_enablement_package_comes_from_the_release_catalog(monkeypatch, check_js
 
     catalog = current_catalog(None)  # the instance a run uses
     branch = next(b for b in catalog.branches if b.id == "win11-23h2")
-    import dataclasses
+    from toolkit.records import replace
 
-    changed = dataclasses.replace(branch, enablement_kb="KB9999999")
+    changed = replace(branch, enablement_kb="KB9999999")
     monkeypatch.setattr(catalog, "branches", tuple(changed if b is branch else b for b in catalog.branches))
     monkeypatch.setattr(catalog, "_matches", {})
     svc001 = next(r for r in check_json(GOLDEN / "win11_23h2_enterprise.wim")["results"] if r["rule"] == "SVC001")

@@ -4,7 +4,6 @@ covered on real media metadata in test_releases; these tables pin the rest."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -13,6 +12,7 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import DeepFacts, ImageFacts, WindowsVersion
 from toolkit.facts.inside import SoftwareFacts
+from toolkit.records import replace
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, WARN, Context, Evidence
 from toolkit.rules.image import edition_family, img001, img002, img003, img004, img005, img006, img007, img009
 

@@ -4,7 +4,6 @@ and evidence (issue 15: tests that catch mutations). Full images are covered in 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -13,6 +12,7 @@ from toolkit.baselines import load_baseline
 from toolkit.catalog_store import shipped_catalog
 from toolkit.facts import DeepFacts, ImageFacts, WindowsVersion
 from toolkit.facts.inside import DomainJoin, KernelFacts, Package, SoftwareFacts, UnattendFacts
+from toolkit.records import replace
 from toolkit.registry_checks import registry_checks
 from toolkit.rules.base import FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, SKIPPED, WARN, Context, Evidence
 from toolkit.rules.servicing import (

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
+
+from toolkit.records import record
 
 CATALOG_FILE = "catalog/windows-releases.json"
 
@@ -26,7 +27,7 @@ class Update(NamedTuple):  # a catalog holds thousands: a tuple is built ten tim
     expired: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Branch:
     id: str
     product: str
@@ -78,7 +79,7 @@ def patch_tuesdays(after: date, until: date) -> list[date]:
     return found
 
 
-@dataclass(frozen=True)
+@record
 class ReleaseMatch:
     """Which branches a build.UBR can belong to. Several when the WIM XML cannot tell."""
 

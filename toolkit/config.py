@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from click.core import ParameterSource
 
 from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_SMALL_FILE_BYTES
+from toolkit.records import record
 
 CONFIG_NAME = "oobe-ready.toml"
 # config key -> click parameter name; the order is the order `oobe-ready config` shows
@@ -33,14 +33,14 @@ SETTINGS = {"baseline": "baseline", "path": "restore_path", "fail-on": "fail_on"
 PATH_KEYS = ("waivers", "catalog")
 
 
-@dataclass(frozen=True)
+@record
 class ConfigFile:
     path: Path
     table: dict
     sha256: str  # of the bytes parsed: recorded in the manifest, so the file that shaped a verdict is known
 
 
-@dataclass(frozen=True)
+@record
 class Setting:
     value: object
     origin: str  # "command line" | the config file | "default"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from toolkit.paths import manifests_dir
+from toolkit.records import record
 
 
-@dataclass(frozen=True)
+@record
 class PolicyValue:
     setting: str
     key: str      # relative to HKLM\SOFTWARE
@@ -21,7 +21,7 @@ class PolicyValue:
         return f"HKLM\\SOFTWARE\\{self.key}\\{self.value}"
 
 
-@dataclass(frozen=True)
+@record
 class RegistryChecks:
     backup_blocking: tuple[PolicyValue, ...]
     gpo_enrollment: tuple[PolicyValue, ...]

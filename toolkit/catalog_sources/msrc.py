@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from toolkit.errors import InputError
+from toolkit.records import record
 from toolkit.sources.safexml import parse_xml
 
 DEFAULT_BASE = "https://api.msrc.microsoft.com/cvrf/v3.0/"
@@ -27,7 +27,7 @@ FIXED_BUILD = re.compile(r"10\.0\.(\d{5})\.(\d+)")
 CUMULATIVE = ("Security Update",)
 
 
-@dataclass(frozen=True)
+@record
 class Month:
     id: str              # 2026-Jun
     released: str        # InitialReleaseDate, YYYY-MM-DD
@@ -40,7 +40,7 @@ class Month:
         return int(match.group(1)), MONTHS.index(match.group(2).lower()) + 1
 
 
-@dataclass(frozen=True)
+@record
 class Fix:
     product: str         # "Windows 11 Version 24H2 for x64-based Systems"
     kb: str              # KB5094126

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from toolkit.records import field, record
 
 if TYPE_CHECKING:
     from toolkit.facts.autopilot_file import AutopilotFile
@@ -18,7 +19,7 @@ UNATTEND_LOCATIONS = ("/Windows/Panther/Unattend/unattend.xml", "/Windows/Panthe
 ARCH_NAMES = {0: "x86", 5: "arm", 6: "ia64", 9: "x64", 12: "arm64"}
 
 
-@dataclass(frozen=True)
+@record
 class WindowsVersion:
     major: int | None = None
     minor: int | None = None
@@ -45,14 +46,14 @@ AUTOPILOT_FOLDER = "/Windows/Provisioning/Autopilot"
 CURRENT_VERSION_KEY = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 
 
-@dataclass(frozen=True)
+@record
 class InsideFile:
     path: str             # as stored in the image
     size: int
     sha1: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class DeepFacts:
     """Evidence read from files inside one image index. `unavailable` says why nothing could be
     read at all; `problems` names each file that is missing or unreadable (role or path -> why)."""
@@ -78,7 +79,7 @@ class DeepFacts:
         return f"{self.origin}:{found.path if found else role_or_path}"
 
 
-@dataclass(frozen=True)
+@record
 class ImageFacts:
     """One image index, as its WIM XML (or, for an offline directory, its registry) describes it.
     Absent elements stay None, never defaulted."""
@@ -145,7 +146,7 @@ REGISTRY_NAMES = {"WINDOWS/VERSION/BUILD": "CurrentBuild", "WINDOWS/VERSION/SPBU
                   "WINDOWS/ARCH": "SYSTEM:PROCESSOR_ARCHITECTURE", "WINDOWS/LANGUAGES/LANGUAGE": "SYSTEM:UILanguages"}
 
 
-@dataclass(frozen=True)
+@record
 class ResourceHeader:
     size: int
     flags: int
@@ -159,7 +160,7 @@ class ResourceHeader:
         return bool(self.flags & self.COMPRESSED)
 
 
-@dataclass(frozen=True)
+@record
 class WimHeader:
     version: int
     flags: int
@@ -200,7 +201,7 @@ class WimHeader:
         return self.integrity.size > 0
 
 
-@dataclass(frozen=True)
+@record
 class ImageSource:
     """One image file (WIM, ESD, split part) or raw WIM XML document and its indexes."""
 

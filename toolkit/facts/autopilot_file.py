@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from toolkit.records import record
 
 FILE_NAME = "AutopilotConfigurationFile.json"
 
 
-@dataclass(frozen=True)
+@record
 class AutopilotFile:
     path: str
     sha256: str

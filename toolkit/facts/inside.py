@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from toolkit.records import field, record
 
 
-@dataclass(frozen=True)
+@record
 class SoftwareFacts:
     """What the rules need from HKLM\\SOFTWARE. Absent values are simply not in the dicts."""
 
@@ -17,7 +17,7 @@ class SoftwareFacts:
     cbs_states: dict[str, int | None] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class SystemFacts:
     control_set: str
     processor_architecture: str | None
@@ -25,7 +25,7 @@ class SystemFacts:
     install_language: str | None = None  # Control\Nls\Language\InstallLanguage as a tag (en-US)
 
 
-@dataclass(frozen=True)
+@record
 class KernelFacts:
     file_version: tuple[int, int, int, int]
     machine: str | None
@@ -35,7 +35,7 @@ class KernelFacts:
         return ".".join(map(str, self.file_version))
 
 
-@dataclass(frozen=True)
+@record
 class Package:
     identity: str
     name: str
@@ -59,14 +59,14 @@ class Package:
         return ".".join(map(str, self.version))
 
 
-@dataclass(frozen=True)
+@record
 class DomainJoin:
     settings_pass: str | None
     domain: str
     locator: str
 
 
-@dataclass(frozen=True)
+@record
 class UnattendFacts:
     joins: tuple[DomainJoin, ...]
     commands: tuple[str, ...]   # RunSynchronous / FirstLogon / LogonCommands command lines

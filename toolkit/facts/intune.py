@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
+
+from toolkit.records import field, record
 
 KIND_NAMES = {"profile": "Autopilot deployment profile", "esp": "Enrollment Status Page",
               "restore": "restore setting", "settings": "settings catalog policy",
@@ -14,7 +15,7 @@ KIND_OF = {"profile": "autopilot", "esp": "esp", "restore": "tenant", "settings"
            "ca": "tenant", "sp": "tenant", "group": "tenant", "dpp": "autopilot", "backups": "tenant"}
 
 
-@dataclass(frozen=True)
+@record
 class ExportObject:
     kind: str
     file: str
@@ -30,7 +31,7 @@ class ExportObject:
         return self.pointer + "".join("/" + k.replace("~", "~0").replace("/", "~1") for k in keys)
 
 
-@dataclass
+@record(frozen=False)
 class IntuneFacts:
     objects: dict[str, list[ExportObject]] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)

@@ -9,16 +9,15 @@ The feature release comes from the hive's CurrentBuild: 23H2/25H2 media carry th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts
+from toolkit.records import record
 
 INSTALLED = 0x70  # CBS CurrentState: Installed
 LEVEL_NAMES = {"wim-xml": "WIM XML SPBUILD", "hive": "SOFTWARE hive UBR", "rollup": "newest installed RollupFix",
                "kernel": "ntoskrnl.exe file version"}
 
 
-@dataclass(frozen=True)
+@record
 class Level:
     label: str          # wim-xml | hive | rollup | kernel
     source: str

@@ -14,9 +14,9 @@ the one Autopilot applies wins: group assignments before All devices, then the o
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from toolkit.errors import InputError
+from toolkit.records import record
 
 ALL_DEVICES = "#microsoft.graph.alldevicesassignmenttarget"
 GROUP = "#microsoft.graph.groupassignmenttarget"
@@ -56,7 +56,7 @@ def reaches(obj, targets: frozenset[str] | None) -> bool | None:
     return any(kind == ALL_DEVICES or (kind == GROUP and group in targets) for kind, group in kinds)
 
 
-@dataclass(frozen=True)
+@record
 class ProfileChoice:
     judged: tuple[tuple[object, str], ...]     # (profile, why it is judged)
     skipped: tuple[tuple[object, str], ...]    # (profile, why it does not reach the devices)

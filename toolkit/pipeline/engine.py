@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from toolkit.providers.base import Inputs, Skip, Subjects
 from toolkit.providers.registry import BY_RULE_KIND, PROVIDERS
+from toolkit.records import record
 from toolkit.rules.base import (
     FAIL,
     NOT_APPLICABLE,
@@ -26,7 +26,7 @@ LEVEL = {"blocker": 2, "warning": 1, "info": 0}
 THRESHOLD = {"warning": 1, "blocker": 2, "never": 3}
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     rule: Rule
     subject: str

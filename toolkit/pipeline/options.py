@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
+from toolkit.records import field, record
 
-@dataclass(frozen=True)
+
+@record
 class CheckOptions:
     inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provider name -> the paths given
     baseline: str = "wbfo-2026-09"

@@ -13,12 +13,12 @@ import hashlib
 import os
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from toolkit.errors import InputError, read_input
 from toolkit.limits import MAX_SMALL_FILE_BYTES
+from toolkit.records import record
 
 REQUIRED = ("rule", "scope", "justification", "owner", "ticket", "expires")
 SCOPE_KEYS = ("image_sha256", "image_guid", "build", "export", "object_id")
@@ -26,7 +26,7 @@ EXPIRING_DAYS = 14
 WAIVABLE = ("fail", "warn")
 
 
-@dataclass(frozen=True)
+@record
 class Waiver:
     number: int              # position in the file, 1-based
     rule: str
@@ -41,7 +41,7 @@ class Waiver:
                 "expires": self.expires.isoformat(), "justification": self.justification}
 
 
-@dataclass(frozen=True)
+@record
 class WaiverFile:
     path: str
     sha256: str
@@ -133,7 +133,7 @@ def _scope(scope: object, bad) -> dict[str, str]:
     return scope
 
 
-@dataclass(frozen=True)
+@record
 class SubjectRef:
     """What a waiver scope can match on, for one result subject."""
 
@@ -187,7 +187,7 @@ def days_left(waiver: Waiver, today: date) -> int:
 
 def apply(results: list, refs: dict[str, SubjectRef], ledger: WaiverFile | None, today: date) -> tuple[list, dict]:
     """Attach the first live matching waiver to each finding; report applied, expiring, expired, unused."""
-    from dataclasses import replace
+    from toolkit.records import replace
 
     report: dict = {"file": None, "sha256": None, "applied": [], "expiring": [], "expired": [], "unused": []}
     if ledger is None:

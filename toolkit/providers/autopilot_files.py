@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from toolkit.facts import AUTOPILOT_FOLDER
 from toolkit.facts.autopilot_file import AutopilotFile
 from toolkit.providers.base import NOT_SUPPLIED, Inputs, Progress, Provider, Skip, Subjects
+from toolkit.records import record
 
 
-@dataclass(frozen=True)
+@record
 class AutopilotFiles:
     files: list[AutopilotFile]
     unusable: list[tuple[str, str]]  # in an image but unreadable, a link, ambiguous: (where, why)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from toolkit.records import field, record
 
 if TYPE_CHECKING:
     from toolkit.pipeline.options import CheckOptions
@@ -17,7 +18,7 @@ Subjects = list[tuple[str, object]]  # (subject id, the facts judged, or a Verdi
 Progress = Callable[[str, int, int], None] | None
 
 
-@dataclass(frozen=True)
+@record
 class Skip:
     """Why a rule judged nothing: the result is skipped with this message."""
 
@@ -25,7 +26,7 @@ class Skip:
     message: str
 
 
-@dataclass
+@record(frozen=False)
 class Inputs:
     """What each input kind read, under its provider's name; a kind not supplied is absent."""
 

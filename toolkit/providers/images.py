@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from toolkit.facts import ImageFacts, ImageSource
 from toolkit.providers.base import NOT_SUPPLIED, SWITCHED_OFF, Inputs, Progress, Provider, Skip, Subjects
+from toolkit.records import record
 from toolkit.sources.images import read_images
 
 
-@dataclass(frozen=True)
+@record
 class ImageInputs:
     sources: list[ImageSource]
     deep: bool  # the files inside were read (SVC rules judge); --no-deep skips those rules

@@ -3,15 +3,14 @@ effective ESP, the Autopilot profiles, device preparation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from toolkit.facts.intune import KIND_NAMES, KIND_OF, IntuneFacts
 from toolkit.providers.base import NOT_SUPPLIED, Inputs, Progress, Provider, Skip, Subjects
+from toolkit.records import record
 
 NEEDS_LABEL = {**KIND_NAMES, "restore": "Windows restore setting (windowsRestoreDeviceEnrollmentConfiguration)"}
 
 
-@dataclass(frozen=True)
+@record
 class TenantInputs:
     tenant: IntuneFacts
     esp: object | None = None                # EffectiveEsp: derived once, judged by the ESP rules

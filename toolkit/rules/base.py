@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from toolkit.records import field, record
 
 PASS, FAIL, WARN = "pass", "fail", "warn"
 NOT_APPLICABLE, SKIPPED, NOT_EVALUATED = "not-applicable", "skipped", "not-evaluated"
@@ -16,7 +17,7 @@ PATHS = ("oobe", "first-sign-in", "backup")
 RESTORE_PATHS = ("oobe", "first-sign-in")
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     source: str
     locator: str
@@ -24,7 +25,7 @@ class Evidence:
     actual: Any = None
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     outcome: str
     message: str
@@ -61,7 +62,7 @@ def not_evaluated(message: str, *evidence: Evidence) -> Verdict:
 Findings = list[tuple[str, Verdict]]
 
 
-@dataclass(frozen=True)
+@record
 class Context:
     """Everything a rule may consult besides its subject."""
 
@@ -98,7 +99,7 @@ class Context:
         return {int(k): int(v) for k, v in table.items()}
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     id: str
     title: str

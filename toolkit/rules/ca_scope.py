@@ -11,7 +11,7 @@ policy in scope blocks; session controls never do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from toolkit.records import field, record
 
 ACTIVITY_FEED = "d32c68ad-72d2-4acb-a0c7-46bb2cf93873"
 # Grant controls a device that is not yet compliant or hybrid joined cannot satisfy at OOBE; app
@@ -22,7 +22,7 @@ RESTORE_CLIENTS = {"all", "browser", "mobileAppsAndDesktopClients"}
 OTHER_APP_GROUPS = {"Office365", "MicrosoftAdminPortals", "AllAgentIdResources", "None"}
 
 
-@dataclass
+@record(frozen=False)
 class Scope:
     out: str | None = None                                  # why the policy never applies to the restore
     unknown: list[str] = field(default_factory=list)        # what cannot be decided offline

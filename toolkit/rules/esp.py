@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from toolkit.facts.intune import ExportObject
+from toolkit.records import record
 from toolkit.rules.base import (
     FAIL,
     NOT_EVALUATED,
@@ -27,7 +27,7 @@ DEVICE_TARGETS = ("#microsoft.graph.alldevicesassignmenttarget", "#microsoft.gra
                   "#microsoft.graph.configurationmanagercollectionassignmenttarget")
 
 
-@dataclass(frozen=True)
+@record
 class EffectiveEsp:
     """The ESP that reaches the devices. When the export cannot decide it (a custom ESP exported without
     assignment data may be assigned to devices), every ESP that may be the effective one is a candidate

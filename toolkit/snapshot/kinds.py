@@ -5,12 +5,12 @@ IntuneManagement exports them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from toolkit.records import record
 
 ACTIVITY_FEED_APP = "d32c68ad-72d2-4acb-a0c7-46bb2cf93873"  # Activity Feed Service (restore's backup store)
 
 
-@dataclass(frozen=True)
+@record
 class Kind:
     name: str              # folder in the snapshot, and the key in snapshot.json
     path: str              # below the Graph base URL

@@ -16,7 +16,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from toolkit.limits import (
     MAX_SMALL_FILES,
     RUN_PARSE_TIMEOUT,
 )
+from toolkit.records import replace
 from toolkit.sources.extract import (
     INSTALL_HINT,
     LINK,

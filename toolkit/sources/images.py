@@ -4,11 +4,11 @@ selected index, and with --deep the files inside each index."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from toolkit.errors import InputError
 from toolkit.facts import ImageFacts, ImageSource
+from toolkit.records import replace
 
 
 def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, ...]:

@@ -10,13 +10,13 @@ image as a file for the extraction tools, copies out only the image it reads (`c
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageSource
 from toolkit.limits import MAX_FOLDER_ENTRIES, PARSE_TIMEOUT
+from toolkit.records import replace
 from toolkit.text import brief
 
 SECTOR = 2048

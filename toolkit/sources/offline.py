@@ -8,13 +8,13 @@ architecture and UI languages), read in place; the deep evidence is read at the 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
 from toolkit.facts import CURRENT_VERSION_KEY, ImageFacts, ImageSource, WindowsVersion
 from toolkit.facts.servicing import hive_ubr
+from toolkit.records import replace
 
 if TYPE_CHECKING:
     from toolkit.sources.extract import Backend

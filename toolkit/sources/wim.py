@@ -11,7 +11,6 @@ import os
 import re
 import struct
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageFacts, ImageSource, ResourceHeader, WimHeader, WindowsVersion
 from toolkit.limits import MAX_IMAGES, MAX_XML_BYTES
+from toolkit.records import replace
 from toolkit.sources.safexml import decode_xml, parse_xml
 
 if TYPE_CHECKING:

@@ -15,10 +15,10 @@ import shutil
 import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from toolkit.records import field, record
 from toolkit.sources.extract.process import ExtractionError
 
 __all__ = ["INSTALL_HINT", "Backend", "Entry", "Extracted", "ExtractionError", "backend_for", "files_under",
@@ -34,7 +34,7 @@ ByteProgress = Callable[[int, int], None]  # (bytes done, bytes total) of the cu
 LINK = "a link or reparse point stands in its place (not followed)"
 
 
-@dataclass(frozen=True)
+@record
 class Entry:
     path: str          # as stored in the image: '/'-separated from the root, e.g. /Windows/System32/ntoskrnl.exe
     size: int
@@ -42,7 +42,7 @@ class Entry:
     link: bool = False  # a symbolic link, junction or other reparse point: never evidence
 
 
-@dataclass
+@record(frozen=False)
 class Extracted:
     """What an extraction produced: the regular files usable as evidence, keyed by lower-case path in
     the image, and the paths (as the image spells them) that matched but cannot be evidence (a link,
@@ -51,7 +51,7 @@ class Extracted:
 
     files: dict[str, Path] = field(default_factory=dict)
     unusable: dict[str, str] = field(default_factory=dict)
-    _names: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _names: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, image_path: str, local: Path) -> None:
         key = image_path.lower()

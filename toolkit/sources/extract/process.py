@@ -17,8 +17,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from toolkit.records import record
 
 try:
     import resource  # POSIX only
@@ -32,7 +33,7 @@ class ExtractionError(Exception):
     """Files could not be read out of an image. The message is one line for the user."""
 
 
-@dataclass(frozen=True)
+@record
 class ToolResult:
     returncode: int
     stdout: str
