@@ -7,12 +7,12 @@ the binaries, UBRs and WIM XML BUILD of their base build.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, timedelta
-from pathlib import Path
+from functools import cached_property
 from typing import NamedTuple
 
+from toolkit.digests import sha256_hex
 from toolkit.records import record
 
 CATALOG_FILE = "catalog/windows-releases.json"
@@ -39,7 +39,13 @@ class Branch:
     ga_date: str
     ga_ubr: int
     lifecycle: dict[str, str]
-    updates: dict[int, Update]
+    update_entries: list[dict]  # as the catalog file lists them; read into `updates` when first asked
+
+    @cached_property  # a run asks about one or two releases: the other releases' updates are never built
+    def updates(self) -> dict[int, Update]:
+        return {u["ubr"]: Update(ubr=u["ubr"], kb=u["kb"], date=u["date"], type=u["type"],
+                                 baseline_ubr=u.get("baseline_ubr"), expired=u.get("expired", False))
+                for u in self.update_entries}
 
     @property
     def last_ubr(self) -> int:
@@ -121,9 +127,10 @@ class Catalog:
         self._matches: dict[tuple[int, int | None, str | None, bool], ReleaseMatch] = {}
 
     @classmethod
-    def from_file(cls, path: Path) -> Catalog:
-        raw = path.read_bytes()
-        return cls(json.loads(raw), hashlib.sha256(raw).hexdigest())
+    def from_file(cls, path: str) -> Catalog:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        return cls(json.loads(raw), sha256_hex(raw))
 
     def describe(self, today: date) -> dict:
         """What the manifest and every format say about the catalog: its date, where it came from, and
@@ -173,12 +180,7 @@ class Catalog:
 
 
 def _branch(doc: dict) -> Branch:
-    updates = {
-        u["ubr"]: Update(ubr=u["ubr"], kb=u["kb"], date=u["date"], type=u["type"],
-                         baseline_ubr=u.get("baseline_ubr"), expired=u.get("expired", False))
-        for u in doc["updates"]
-    }
     return Branch(id=doc["id"], product=doc["product"], version=doc["version"], build=doc["build"],
                   base_build=doc["base_build"], os_type=doc["os_type"],
                   enablement_kb=doc.get("enablement_kb"), ga_date=doc["ga"]["date"],
-                  ga_ubr=doc["ga"]["ubr"], lifecycle=doc["lifecycle"], updates=updates)
+                  ga_ubr=doc["ga"]["ubr"], lifecycle=doc["lifecycle"], update_entries=doc["updates"])

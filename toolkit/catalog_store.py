@@ -15,19 +15,17 @@ malformed document stops the update with one line; the existing catalog is never
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
 import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from functools import cache
-from pathlib import Path
 
 from toolkit.catalog import CATALOG_FILE, Catalog, patch_tuesday
+from toolkit.digests import sha256_hex
 from toolkit.errors import InputError, read_input
-from toolkit.paths import manifests_dir
+from toolkit.paths import manifests_dir, manifests_root
 
 USER_FILE = "windows-releases.json"
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
@@ -37,23 +35,23 @@ TIMEOUT = 60.0
 Progress = Callable[[str], None]
 
 
-def user_catalog_path() -> Path:
+def user_catalog_path() -> str:
     override = os.environ.get("OOBE_READY_DATA_DIR")
     if override:
-        return Path(override) / USER_FILE
+        return os.path.join(override, USER_FILE)
     if sys.platform.startswith("linux"):  # platformdirs' rule, without its import of tempfile at start-up
-        data = os.environ.get("XDG_DATA_HOME", "").strip() or Path.home() / ".local/share"
-        return Path(data) / "oobe-ready" / USER_FILE
+        data = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".local/share")
+        return os.path.join(data, "oobe-ready", USER_FILE)
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("oobe-ready", appauthor=False)) / USER_FILE
+    return os.path.join(user_data_dir("oobe-ready", appauthor=False), USER_FILE)
 
 
 def shipped_catalog() -> Catalog:
-    return Catalog.from_file(manifests_dir() / CATALOG_FILE)
+    return Catalog.from_file(os.path.join(manifests_root(), CATALOG_FILE))
 
 
-def load_catalog_file(path: str | Path, origin: str) -> Catalog:
+def load_catalog_file(path: str, origin: str) -> Catalog:
     """A catalog file that is not the shipped one: read, validated, or one clear line naming it."""
     raw = read_input(path, MAX_CATALOG_BYTES, "release catalog")
     try:
@@ -61,7 +59,7 @@ def load_catalog_file(path: str | Path, origin: str) -> Catalog:
     except (ValueError, RecursionError) as exc:
         raise InputError(path, f"not a release catalog: not JSON ({exc})") from None
     _validate(doc, path)
-    return Catalog(doc, hashlib.sha256(raw).hexdigest(), origin)
+    return Catalog(doc, sha256_hex(raw), origin)
 
 
 def current_catalog(pinned: str | None = None) -> Catalog:
@@ -75,13 +73,13 @@ def _current(pinned: str | None) -> Catalog:  # one instance per choice, however
         return load_catalog_file(pinned, "pinned")
     shipped = shipped_catalog()
     user = user_catalog_path()
-    if not user.is_file():
+    if not os.path.isfile(user):
         return shipped
     updated = load_catalog_file(user, "updated")
     return updated if updated.as_of >= shipped.as_of else shipped
 
 
-def _validate(doc: object, where: str | Path) -> None:
+def _validate(doc: object, where: str) -> None:
     import jsonschema
 
     schema = json.loads((manifests_dir() / "schema" / "catalog-v1.schema.json").read_text(encoding="utf-8"))
@@ -93,7 +91,7 @@ def _validate(doc: object, where: str | Path) -> None:
 
 
 def update(source: str | None, today: date, progress: Progress | None = None,
-           lifecycle: str | None = None) -> tuple[Path, str]:
+           lifecycle: str | None = None) -> tuple[str, str]:
     """Bring the user catalog up to date; (where it was written, a one-line summary)."""
     target = user_catalog_path()
     if source and not source.startswith(("http://", "https://")):
@@ -125,12 +123,14 @@ def _merge_lifecycle(doc: dict, base: str | None, progress: Progress | None) -> 
             body = _get(client, url, progress)
             found[product] = endoflife.cycles(body, url)
             doc["sources"].append({"name": f"endoflife.date {product}", "url": url, "fetched": fetched_at,
-                                   "sha256": hashlib.sha256(body).hexdigest(), "license": "MIT"})
+                                   "sha256": sha256_hex(body), "license": "MIT"})
     return endoflife.apply(doc["branches"], found)
 
 
 def _merge_msrc(current: Catalog, base: str | None, today: date,
                 progress: Progress | None) -> tuple[dict, int, list[str]]:
+    import copy
+
     from toolkit.catalog_sources import msrc
 
     base = base or msrc.DEFAULT_BASE
@@ -152,7 +152,7 @@ def _merge_msrc(current: Catalog, base: str | None, today: date,
                                       "try again later; the catalog was not changed")
             added += _add(doc, windows, released, month.id)
             doc["sources"].append({"name": f"MSRC CVRF {month.id}", "url": url, "fetched": fetched_at,
-                                   "sha256": hashlib.sha256(body).hexdigest(), "license": "Microsoft public API"})
+                                   "sha256": sha256_hex(body), "license": "Microsoft public API"})
     doc["as_of"] = max(doc["as_of"], today.isoformat())  # every month released by today was read
     return doc, added, [m.id for m in due]
 
@@ -210,9 +210,9 @@ def _get(client, url: str, progress: Progress | None) -> bytes:
     raise InputError(url, "still failing after 4 attempts; the catalog was not changed")
 
 
-def _write(target: Path, doc: dict) -> None:
+def _write(target: str, doc: dict) -> None:
     from toolkit.files import write_atomic
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
     write_atomic(target, json.dumps(doc, indent=1, ensure_ascii=True) + "\n")
     _current.cache_clear()

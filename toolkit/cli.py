@@ -257,15 +257,13 @@ def _captured(draw) -> str:
 def _write_documents(targets: list[tuple[str, str | None]], document: dict, draw) -> None:
     """Each -o target: json renders `document`; any other format is what `draw(fmt)` returns ("": it
     drew on the terminal itself)."""
-    from pathlib import Path
-
     from toolkit.files import write_atomic
     from toolkit.render.jsondoc import render_json
 
     for fmt, target in targets:
         text = render_json(document) if fmt == "json" else draw(fmt)
         if target:
-            write_atomic(Path(target), text)
+            write_atomic(target, text)
         elif text:
             click.echo(text, nl=False)
 
@@ -669,8 +667,6 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     `cosign attest-blob` or `actions/attest`: subject = the image file's sha256 (hashed now, with
     a progress bar, when the manifest lacks it); configuration = baseline, catalog, waiver file
     and manifest digests."""
-    from pathlib import Path
-
     from toolkit.attest import statement
     from toolkit.files import check_targets, write_atomic
     from toolkit.pipeline.manifest import load_manifest
@@ -688,7 +684,7 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     document = statement(manifest, digest, manifest_file)
     text = render_json(document["predicate"] if predicate_only else document)
     if target:
-        write_atomic(Path(target), text)
+        write_atomic(target, text)
     else:
         click.echo(text, nl=False)
     return EXIT_OK

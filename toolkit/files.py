@@ -3,11 +3,15 @@ every command writing a document (check, render, attest, catalog update) shares.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def check_targets(targets: list[tuple[str, str | None]], inputs: list[str]) -> None:
@@ -41,7 +45,7 @@ def _identity(path: str) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: str | Path, text: str) -> None:
     """Write a whole output or nothing. A regular file (or a new one) is written to a temporary name
     beside it and renamed, through any link, keeping an existing file's mode (a new one gets the
     mode the umask gives); a device or FIFO (/dev/stdout, a pipe) is written through, never replaced."""
@@ -55,14 +59,14 @@ def write_atomic(path: Path, text: str) -> None:
         if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
             return _write_through(path, text)
         raise InputError(path, "is not a regular file, a device or a pipe; refusing to write it")
-    real = Path(os.path.realpath(path))  # replace the file a link names, not the link
+    real = os.path.realpath(path)  # replace the file a link names, not the link
     data = text.encode("utf-8", "surrogatepass")
-    directory = real.parent
+    directory, name = os.path.split(real)
     import tempfile
 
     try:
-        directory.mkdir(parents=True, exist_ok=True)  # a report folder that does not exist yet
-        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=directory)
+        os.makedirs(directory, exist_ok=True)  # a report folder that does not exist yet
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
     except OSError as exc:
         raise InputError(path, f"cannot write ({exc.strerror})") from None
     try:
@@ -72,13 +76,14 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(data)
         os.replace(tmp, real)
     except BaseException as exc:  # a full disk, or a signal mid-write: never leave a partial file
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         if isinstance(exc, OSError):
             raise InputError(path, f"cannot write ({exc.strerror})") from None
         raise
 
 
-def _write_through(path: Path, text: str) -> None:
+def _write_through(path: str | Path, text: str) -> None:
     """A character device or a FIFO: open without creating, without blocking on a FIFO nobody reads."""
     try:
         fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @cache
-def manifests_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_manifests", here.parent / "manifests"):
-        if candidate.is_dir():
+def manifests_root() -> str:
+    here = os.path.dirname(os.path.realpath(__file__))  # os.path: pathlib is not loaded on inspect's path
+    for candidate in (os.path.join(here, "_manifests"), os.path.join(os.path.dirname(here), "manifests")):
+        if os.path.isdir(candidate):
             return candidate
     raise FileNotFoundError("oobe-ready data directory 'manifests' is missing from the installation")
+
+
+def manifests_dir() -> Path:
+    from pathlib import Path
+
+    return Path(manifests_root())

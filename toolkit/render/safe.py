@@ -24,9 +24,10 @@ import re
 
 JOINER = "\u2060"
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Patterns as text: re compiles (and caches) one the first time data needs it, not at every start-up.
 # characters shown as escapes in text: controls, separators, bidi, surrogates
-_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]")
-_COMMAND = re.compile(r"(?<=:)(?=:)|(?<=#)(?=#)")
+_UNSAFE = f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]"
+_COMMAND = r"(?<=:)(?=:)|(?<=#)(?=#)"
 
 
 def _escape(match: re.Match) -> str:
@@ -39,7 +40,7 @@ def text(value: object) -> str:
     s = str(value)
     if s.isprintable() and "::" not in s and "##" not in s:
         return s
-    return _COMMAND.sub(JOINER, _UNSAFE.sub(_escape, s))
+    return re.sub(_COMMAND, JOINER, re.sub(_UNSAFE, _escape, s))
 
 
 def deep(value: object) -> object:
@@ -56,7 +57,7 @@ def deep(value: object) -> object:
 # in JSON text, these can only occur inside strings: escaping them keeps the value and the syntax
 # (every `:` after a `:` and `#` after a `#`, so no `::` or `##` is left; written without look-behinds,
 # which would keep the engine from skipping ahead to the next candidate character)
-_JSON_UNSAFE = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]|::+|##+")
+_JSON_UNSAFE = f"[\\x7f-\\x9f\\u2028\\u2029{BIDI}\\ud800-\\udfff]|::+|##+"
 
 
 def json_text(text_: str) -> str:
@@ -64,7 +65,7 @@ def json_text(text_: str) -> str:
     # ASCII text (most manifests; isascii() is a flag check) can hold only DEL and runs of : or #
     if text_.isascii() and "\x7f" not in text_ and "::" not in text_ and "##" not in text_:
         return text_
-    return _JSON_UNSAFE.sub(_escape_run, text_)
+    return re.sub(_JSON_UNSAFE, _escape_run, text_)
 
 
 def _escape_run(match: re.Match) -> str:

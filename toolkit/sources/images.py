@@ -4,11 +4,14 @@ selected index, and with --deep the files inside each index."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
 from toolkit.facts import ImageFacts, ImageSource
 from toolkit.records import replace
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def select_images(source: ImageSource, index: int | None) -> tuple[ImageFacts, ...]:
@@ -23,7 +26,9 @@ def read_image_sources(path: str | Path) -> list[ImageSource]:
     """What one named input holds: a WIM/ESD/SWM file, a raw WIM XML document, an offline Windows
     directory, an installation ISO (a source for each image under its sources/ folder), or a VHD/VHDX
     (its Windows volume, read as an offline installation)."""
-    if Path(path).is_dir():
+    if os.path.isdir(path):
+        from pathlib import Path
+
         from toolkit.sources.offline import read_offline_directory
 
         return [read_offline_directory(Path(path))]

@@ -8,15 +8,15 @@ corruption, never something to tolerate.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
+from toolkit.limits import MAX_XML_BYTES
 
 if TYPE_CHECKING:
-    from lxml import etree
+    from pathlib import Path
 
-from toolkit.limits import MAX_XML_BYTES
+    from lxml import etree
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 

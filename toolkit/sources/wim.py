@@ -6,15 +6,14 @@ the image. Layout: wimlib include/wimlib/header.h and resource.h (see research/w
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import struct
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.digests import sha256_hex
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageFacts, ImageSource, ResourceHeader, WimHeader, WindowsVersion
 from toolkit.limits import MAX_IMAGES, MAX_XML_BYTES
@@ -22,6 +21,8 @@ from toolkit.records import replace
 from toolkit.sources.safexml import decode_xml, parse_xml
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lxml import etree
 
 HEADER_SIZE = 208
@@ -40,7 +41,6 @@ assert _HEADER.size == HEADER_SIZE
 def read_image_file(path: str | Path) -> ImageSource:
     """Read an image file: a WIM/ESD/SWM file, or a raw WIM XML document (directories:
     sources/images.read_image_source)."""
-    path = Path(path)
     with _open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         head = fh.read(HEADER_SIZE)
@@ -59,7 +59,7 @@ def read_image_file(path: str | Path) -> ImageSource:
         raise InputError(path, f"not a WIM image (magic {head[:8]!r}, expected {WIM_MAGIC!r})")
 
 
-def _open_regular(path: Path):
+def _open_regular(path: str | Path):
     return open_regular(path, "image file")
 
 
@@ -135,15 +135,18 @@ def read_wim(path: str | Path, fh, head: bytes, size: int, in_container: bool = 
                          "from a folder: copy the .swm parts out and name one of them")
     source = _source_from_xml(path, kind, size, raw, header)
     if header.total_parts > 1:
-        source = replace(source, parts=split_parts(Path(path), header))
+        source = replace(source, parts=split_parts(path, header))
     return source
 
 
-def split_parts(path: Path, header: WimHeader) -> tuple[tuple[int, str, int], ...]:
+def split_parts(path: str | Path, header: WimHeader) -> tuple[tuple[int, str, int], ...]:
     """The parts of the named part's own split set, as (part number, path, size): the files named like it
     (DISM and wimlib name them install.swm, install2.swm, ...) whose header has its GUID and part
     count. Another set in the same folder, even with the same GUID, is never mixed in; two files
     claiming one part number is an input error. Missing parts are simply absent here."""
+    from pathlib import Path  # split sets only: pathlib is not loaded on inspect's usual path
+
+    path = Path(path)
     number = str(header.part_number)
     stem = path.stem
     base = stem[:-len(number)] if header.part_number > 1 and stem.endswith(number) else stem
@@ -187,7 +190,7 @@ def _source_from_xml(path: str | Path, kind: str, size: int, raw: bytes,
     encrypted = root.find("ESD/ENCRYPTED") is not None
     if encrypted:
         notes.append("ESD with encrypted segments: file data cannot be extracted until decrypted")
-    return ImageSource(path=str(path), kind=kind, size=size, xml_sha256=hashlib.sha256(raw).hexdigest(),
+    return ImageSource(path=str(path), kind=kind, size=size, xml_sha256=sha256_hex(raw),
                        header=header, encrypted=encrypted, images=tuple(images), notes=tuple(notes))
 
 
