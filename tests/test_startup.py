@@ -39,3 +39,23 @@ def test_inspect_without_deep_loads_only_what_it_uses():
 def test_inspect_with_deep_loads_the_readers():
     modules = imported("inspect", "--deep", "--format", "json", "golden_images/win11_24h2_multi.wim")
     assert {"toolkit.sources.deep", "toolkit.sources.inside.hives", "regipy", "pefile"} <= modules
+
+
+def test_only_the_program_freezes_the_collector():
+    """The CLI moves start-up's objects out of the cyclic collector's reach when it runs as the program;
+    an in-process caller (a test, an embedding tool) keeps its collector as it was."""
+    import gc
+
+    import pytest
+
+    from toolkit.cli import main
+
+    before = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        main(["rules", "-o", "json"])
+    assert gc.get_freeze_count() == before
+    run = subprocess.run([sys.executable, "-c", "import gc, sys; from toolkit.cli import main; sys.argv[1:] = "
+                          "['rules', '-o', 'json']; import atexit; atexit.register(lambda: "
+                          "print(gc.get_freeze_count() > 0, file=sys.stderr)); main()"],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert run.returncode == 0 and run.stderr.strip() == "True"

@@ -18,13 +18,13 @@ def sha256_hex(data: bytes) -> str:
     hashlib = sys.modules.get("hashlib")
     if hashlib is not None:
         return hashlib.sha256(data).hexdigest()
-    try:
-        from _sha2 import sha256  # Python 3.12+
-    except ImportError:
-        try:
-            from _sha256 import sha256  # Python 3.10, 3.11
-        except ImportError:  # a build without the built-in modules
-            from hashlib import sha256
+    try:  # the built-in module's name: a failed import costs a search of sys.path
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256
+        else:
+            from _sha256 import sha256
+    except ImportError:  # a build without the built-in modules
+        from hashlib import sha256
     return sha256(data).hexdigest()
 
 
