@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "golden_images"))
 
 import build as golden  # noqa: E402  (golden_images/build.py: the same XML as the fixtures)
-from results import median, publish, run  # noqa: E402
+from results import median, paired_medians, publish, run  # noqa: E402
 
 from toolkit.sources.images import read_image_source  # noqa: E402
 
@@ -103,9 +103,13 @@ def main() -> None:
                 "wimlib": median(lambda w=wim: run(["wimlib-imagex", "info", str(w)]), args.runs),
             }
         version = median(lambda: run([*cli, "--version"]), args.runs)
-        bare = median(lambda: run([sys.executable, "-c", "import click, lxml.etree"]), args.runs)
-        # the CLI freezes what start-up loaded out of the collector's reach (cli.main): a floor that does too
-        frozen = median(lambda: run([sys.executable, "-c", "import gc, click, lxml.etree; gc.freeze()"]), args.runs)
+        # (a) in turn, so that drift between blocks cannot skew it; the CLI freezes what start-up loaded out
+        # of the collector's reach (cli.main): the like-for-like floor does too
+        paired = paired_medians({
+            "inspect": lambda: run([*cli, "inspect", str(small), "--format", "json"]),
+            "bare": lambda: run([sys.executable, "-c", "import click, lxml.etree"]),
+            "frozen": lambda: run([sys.executable, "-c", "import gc, click, lxml.etree; gc.freeze()"]),
+        }, args.runs * 2)
         import_us, top = import_time_us()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -135,10 +139,11 @@ def main() -> None:
         f"| `wimlib-imagex info` | {ms(rows['small']['wimlib'])} | {ms(rows['big']['wimlib'])} | "
         f"{rows['big']['wimlib'] / rows['small']['wimlib']:.3f} |",
         "",
-        f"(a) `inspect --format json` on the small WIM ÷ a bare `python -c 'import click, lxml.etree'` "
-        f"({ms(bare)}): **{rows['small']['inspect'] / bare:.2f}** (target <= 1.3). Like for like, against a bare "
-        f"import that also calls `gc.freeze()` as the CLI does after start-up ({ms(frozen)}): "
-        f"{rows['small']['inspect'] / frozen:.2f}.",
+        f"(a) `inspect --format json` on the small WIM ({ms(paired['inspect'])}) ÷ a bare `python -c 'import "
+        f"click, lxml.etree'` ({ms(paired['bare'])}), {args.runs * 2} runs of each in turn: "
+        f"**{paired['inspect'] / paired['bare']:.2f}** (target <= 1.3). Like for like, against a bare import that "
+        f"also calls `gc.freeze()` as the CLI does after start-up ({ms(paired['frozen'])}): "
+        f"{paired['inspect'] / paired['frozen']:.2f}.",
         "",
         f"`inspect --format json` vs `wimlib-imagex info` on the big WIM: "
         f"{rows['big']['inspect'] / rows['big']['wimlib']:.1f}x (Python interpreter start-up dominates; "

@@ -26,6 +26,18 @@ def median(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
+def paired_medians(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median wall time of each of `fns`, called in turn `runs` times (one of each per round), in seconds:
+    a ratio of two is then not skewed by the machine getting faster or slower between two blocks."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def run(cmd: list[str], env: dict | None = None, check: bool = True) -> None:
     """A whole process, output discarded (what a pipeline step costs)."""
     subprocess.run(cmd, cwd=ROOT, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
