@@ -50,3 +50,33 @@ def test_keys_numbers_and_failures_as_json_writes_them():
 def test_json_text_of_ascii_text_is_the_look_behind_pattern(text):
     """The ASCII fast path (DEL, :: and ## are all it can hold) gives the same text as the pattern."""
     assert json_text(text) == LOOK_BEHIND.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+ANY_KEYS = st.recursive(SCALARS | st.floats(), lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) |
+                        st.dictionaries(TRICKY | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+                        max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_KEYS)
+def test_plain_is_the_json_round_trip(value):
+    """The manifest's evidence and facts are made plain by a walk instead of a JSON round trip of the
+    whole manifest: the same value (tuples as lists, NaN and infinities as text, keys as JSON writes them)."""
+    from toolkit.pipeline.manifest import plain
+    from toolkit.render.safe import finite
+
+    expected = json.loads(json.dumps(finite(value), ensure_ascii=False))
+    assert json.dumps(plain(value)) == json.dumps(expected) and plain(value) == expected
+
+
+def test_a_manifest_is_what_its_saved_file_reads_back():
+    """Every part of a manifest, built plain or walked, equals its JSON round trip (no tuple, no
+    non-text key, no NaN left), so a format rendered now is the one rendered later from the file."""
+    from toolkit.pipeline.check import run_check
+    from toolkit.pipeline.options import CheckOptions
+
+    for image in ("win11_24h2_multi.wim", "win11_24h2_winre.wim", "offline_win11_25h2"):
+        options = CheckOptions(inputs={"image": (f"golden_images/{image}",),
+                                       "intune": ("golden_images/intune/blocked",)})
+        manifest = run_check(options)
+        assert manifest == json.loads(json.dumps(manifest)), image

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from toolkit import __version__
@@ -66,8 +67,8 @@ def _result(result: Result, fail_on: str) -> dict:
         "outcome": result.outcome,
         "blocking": blocks(result, fail_on),
         "message": verdict.message,
-        "evidence": [{"source": e.source, "locator": e.locator, "expected": e.expected, "actual": e.actual}
-                     for e in verdict.evidence],  # values are copied by normalised()
+        "evidence": [{"source": e.source, "locator": e.locator, "expected": plain(e.expected),
+                      "actual": plain(e.actual)} for e in verdict.evidence],
         # a result that could not be judged is fixed by supplying the evidence, not by the rule's fix
         "remediation": list(verdict.remediation + (rule.remediation if verdict.outcome != "not-evaluated" else ())),
         "docs": rule.docs,
@@ -81,18 +82,30 @@ def _result(result: Result, fail_on: str) -> dict:
 
 
 def normalised(manifest: dict) -> dict:
-    """The manifest exactly as a saved file reads back (lists, not tuples; NaN as a string), so that
-    every format rendered now is byte-identical to the same format rendered later from the saved JSON.
-    Compact, so CPython's C encoder does it: the one indented encoding is the json format's own."""
+    """The manifest exactly as a saved file reads back, so that every format rendered now is
+    byte-identical to the same format rendered later from the saved JSON. Its results are built plain
+    (their evidence through plain()); every other part goes through plain()."""
+    return {key: value if key == "results" else plain(value) for key, value in manifest.items()}
+
+
+def plain(value: object) -> object:
+    """`value` as JSON reads it back (`json.loads(json.dumps(value))`): lists for tuples, non-finite
+    numbers as text (render/safe.finite), a fresh copy of every list and dict. A walk in Python for the
+    usual types; anything else (keys that are not text, subclasses) takes the JSON round trip itself."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else str(value)
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: plain(v) for k, v in value.items()}
     import json
 
-    try:
-        text = json.dumps(manifest, ensure_ascii=False, allow_nan=False)
-    except ValueError:  # NaN or an infinity read from an export
-        from toolkit.render.safe import finite
+    from toolkit.render.safe import finite
 
-        text = json.dumps(finite(manifest), ensure_ascii=False)
-    return json.loads(text)
+    return json.loads(json.dumps(finite(value), ensure_ascii=False))
 
 
 def load_manifest(path: str) -> tuple[dict, str]:
