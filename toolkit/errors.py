@@ -55,19 +55,20 @@ def read_input(path: str | Path, limit: int, what: str) -> bytes:
     """The bytes of an input file the user named, at most `limit`, or an InputError naming it."""
     fd, size = _open_regular_fd(path, what)
     # Sized by the file, not the limit (reading n reserves n bytes first); a file that grows while read
-    # is still cut at the limit + 1, which tells it is over. Unbuffered: one read for a whole file.
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        try:
-            chunks, left = [], min(size, limit) + 1
-            while left > 0 and (chunk := fh.read(left)):
-                chunks.append(chunk)
-                left -= len(chunk)
-            raw = b"".join(chunks)
-            if not left and len(raw) <= limit:  # it grew since fstat: read on, up to the limit + 1
-                while len(raw) <= limit and (chunk := fh.read(limit + 1 - len(raw))):
-                    raw += chunk
-        except OSError as exc:
-            raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
+    # is still cut at the limit + 1, which tells it is over. On the descriptor: one read for a whole file.
+    try:
+        chunks, left = [], min(size, limit) + 1
+        while left > 0 and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+        if not left and len(raw) <= limit:  # it grew since fstat: read on, up to the limit + 1
+            while len(raw) <= limit and (chunk := os.read(fd, limit + 1 - len(raw))):
+                raw += chunk
+    except OSError as exc:
+        raise InputError(path, f"cannot read {what} ({exc.strerror})") from None
+    finally:
+        os.close(fd)
     if len(raw) > limit:
         raise InputError(path, f"{what} is over the {limit}-byte limit")
     return raw

@@ -63,10 +63,11 @@ def read_exports(paths: list[str | Path]) -> IntuneFacts:
         except OSError as exc:
             raise InputError(path, f"cannot read ({exc.strerror})") from None
         before = (_recognised(facts), len(facts.ignored))
+        name = str(path)  # as pathlib spells it (./ and doubled separators dropped); strings from here on
         if stat.S_ISDIR(mode):
-            _read_folder(path, facts)
-        elif not _add_document(path, *_load(path), facts):
-            facts.ignored.append(str(path))
+            _read_folder(name, facts)
+        elif not _add_document(name, *_load(name), facts):
+            facts.ignored.append(name)
         if _recognised(facts) == before[0]:
             _nothing_recognised(path, facts.ignored[before[1]:])
     _attach_backup_assignments(facts)
@@ -81,14 +82,14 @@ def _recognised(facts: IntuneFacts) -> tuple[int, int, int]:
 
 def _nothing_recognised(path: Path, ignored: list[str]) -> None:
     """Nothing judged is never ready: a path without one Intune/Entra object is a wrong input."""
-    names = ", ".join(Path(p).name for p in ignored[:MAX_NAMED]) + (", ..." if len(ignored) > MAX_NAMED else "")
+    names = ", ".join(os.path.basename(p) for p in ignored[:MAX_NAMED]) + (", ..." if len(ignored) > MAX_NAMED else "")
     what = f"{len(ignored)} file(s) ignored: {names}" if ignored else "it holds no file"
     raise InputError(path, f"no Intune/Entra object recognised ({what}); pass Graph or IntuneManagement / "
                            "IntuneBackupAndRestore exports of Autopilot profiles, enrollment configurations, "
                            "settings catalog policies or Conditional Access policies")
 
 
-def _load(path: Path) -> tuple[object, str]:
+def _load(path: str | Path) -> tuple[object, str]:
     """The parsed document and the sha256 of the bytes it was parsed from."""
     raw = read_input(path, MAX_JSON_BYTES, "JSON file")
     text = decode_text(raw, path)
@@ -106,7 +107,7 @@ def _load(path: Path) -> tuple[object, str]:
     return doc, hashlib.sha256(raw).hexdigest()
 
 
-def decode_text(raw: bytes, path: Path) -> str:
+def decode_text(raw: bytes, path: str | Path) -> str:
     return decode(raw, path, "JSON file")
 
 
@@ -121,25 +122,26 @@ def _depth(doc: object) -> int:
     return depth
 
 
-def _read_folder(folder: Path, facts: IntuneFacts) -> None:
+def _read_folder(folder: str, facts: IntuneFacts) -> None:
     for path in _folder_files(folder, facts):
-        if path.suffix.lower() != ".json" or _is_sidecar(path):
+        if os.path.splitext(path)[1].lower() != ".json" or _is_sidecar(path):
             if not _is_sidecar(path):  # sidecars are read with the object they belong to
-                facts.ignored.append(str(path))
+                facts.ignored.append(path)
             continue
         try:
             doc, sha256 = _load(path)
         except InputError as exc:
-            facts.incomplete.append((str(path), f"export file unreadable ({exc.problem})", _guess_kinds(path)))
+            facts.incomplete.append((path, f"export file unreadable ({exc.problem})", _guess_kinds(path)))
             continue
         if not _add_document(path, doc, sha256, facts):
-            facts.ignored.append(str(path))
+            facts.ignored.append(path)
 
 
-def _folder_files(folder: Path, facts: IntuneFacts) -> list[Path]:
+def _folder_files(folder: str, facts: IntuneFacts) -> list[str]:
     """The regular files below `folder`, walked without recursion (any depth) and without following
-    links: a link, a FIFO or a device is ignored by name, never opened."""
-    files: list[Path] = []
+    links: a link, a FIFO or a device is ignored by name, never opened. In pathlib's order (by
+    component; case-insensitive on Windows), as plain strings: thousands of paths cost no objects."""
+    files: list[str] = []
     stack = [folder]
     while stack:
         directory = stack.pop()
@@ -151,30 +153,32 @@ def _folder_files(folder: Path, facts: IntuneFacts) -> list[Path]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             elif entry.is_file(follow_symlinks=False):
-                files.append(Path(entry.path))
+                files.append(entry.path)
                 if len(files) > MAX_EXPORT_FILES:
                     raise InputError(folder, f"export folder holds more than {MAX_EXPORT_FILES} files, "
                                              "over the limit")
             else:
                 facts.ignored.append(entry.path)
-    return sorted(files)
+    return sorted(files, key=lambda path: os.path.normcase(path).split(os.sep))
 
 
-def _is_sidecar(path: Path) -> bool:
+def _is_sidecar(path: str) -> bool:
     """IntuneBackupAndRestore's `<Kind>/Assignments/<name>.json` beside an exported `<Kind>/<name>.json`."""
-    return path.parent.name.lower() == "assignments" and (path.parent.parent / path.name).is_file()
+    folder, name = os.path.split(path)
+    return (os.path.basename(folder).lower() == "assignments"
+            and os.path.isfile(os.path.join(os.path.dirname(folder), name)))
 
 
-def _guess_kinds(path: Path) -> tuple[str, ...]:
-    text = str(path).lower()
+def _guess_kinds(path: str) -> tuple[str, ...]:
+    text = path.lower()
     found = tuple(dict.fromkeys(kind for word, kind in _PATH_HINTS if word in text))
     return found or tuple(KIND_OF)  # unknown: it could have fed anything, so nothing may pass on it
 
 
-def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> bool:
-    facts.files.append((str(path), sha256))
+def _add_document(path: str, doc: object, sha256: str, facts: IntuneFacts) -> bool:
+    facts.files.append((path, sha256))
     if isinstance(doc, dict) and doc.get("schema") == SNAPSHOT_SCHEMA:
         _add_snapshot(path, doc, facts)
         return True
@@ -207,20 +211,20 @@ def _add_document(path: Path, doc: object, sha256: str, facts: IntuneFacts) -> b
                 raise InputError(path, f"more than {MAX_EXPORT_OBJECTS} Intune/Entra objects in this run, over "
                                        "the limit")
             if (problem := shape_error(kind, obj)) is not None:  # unknown evidence, not a crash or a guess
-                facts.incomplete.append((str(path), f"{pointer or '/'}: not a Graph {KIND_NAMES[kind]} as Graph "
+                facts.incomplete.append((path, f"{pointer or '/'}: not a Graph {KIND_NAMES[kind]} as Graph "
                                                     f"returns it ({problem})", (kind,)))
                 continue
-            facts.objects.setdefault(kind, []).append(ExportObject(kind, str(path), pointer, obj))
+            facts.objects.setdefault(kind, []).append(ExportObject(kind, path, pointer, obj))
     if isinstance(doc, dict) and doc.get("@odata.nextLink"):
         # One page of a paged list: the objects on the other pages are unseen.
-        facts.incomplete.append((str(path), "one page of a paged Graph collection (@odata.nextLink is set): "
+        facts.incomplete.append((path, "one page of a paged Graph collection (@odata.nextLink is set): "
                                  "export every page, following @odata.nextLink until it is absent",
                                  tuple(dict.fromkeys(kinds)) or _guess_kinds(path)))
         found = True
     return found
 
 
-def _add_snapshot(path: Path, doc: dict, facts: IntuneFacts) -> None:
+def _add_snapshot(path: str, doc: dict, facts: IntuneFacts) -> None:
     """What the snapshot could not read, and any of its files missing or changed since, feed nothing:
     the rules they would have fed are not-evaluated. Its cloud's Graph host stands for the @odata.context
     that exports carry."""
@@ -234,11 +238,11 @@ def _add_snapshot(path: Path, doc: dict, facts: IntuneFacts) -> None:
     for name, entry in read.items():
         if isinstance(entry, dict) and entry.get("status") not in ("read", "absent"):
             grant = f"; grant {entry['permission']}" if entry.get("permission") else ""
-            facts.incomplete.append((str(path), f"the snapshot could not read {name} ({entry.get('error')}){grant}",
+            facts.incomplete.append((path, f"the snapshot could not read {name} ({entry.get('error')}){grant}",
                                      feeds.get(name, tuple(KIND_OF))))
     files = doc.get("files") if isinstance(doc.get("files"), dict) else {}
     for relative, digest in files.items():  # checked once every file is read: _check_snapshot_files
-        facts.snapshot_files[str(path.parent / str(relative))] = \
+        facts.snapshot_files[str(Path(os.path.dirname(path)) / str(relative))] = \
             (str(digest), feeds.get(str(relative).split("/")[0], tuple(KIND_OF)))
 
 
@@ -307,19 +311,19 @@ def _attach_backup_assignments(facts: IntuneFacts) -> None:
             folder, name = os.path.split(obj.file)
             if folder not in folders:
                 folders[folder] = os.path.isdir(os.path.join(folder, "Assignments"))
-            sidecar = Path(folder, "Assignments", name)
-            if not folders[folder] or not sidecar.is_file():
+            sidecar = os.path.join(folder, "Assignments", name)
+            if not folders[folder] or not os.path.isfile(sidecar):
                 continue
             try:
                 assignments, sha256 = _load(sidecar)
             except InputError as exc:
                 # Unknown is not absent: the object's assignments exist but cannot be read.
-                facts.incomplete.append((str(sidecar), f"assignment file unreadable ({exc.problem})", (kind,)))
+                facts.incomplete.append((sidecar, f"assignment file unreadable ({exc.problem})", (kind,)))
                 continue
             if isinstance(assignments, dict):
                 assignments = assignments.get("value", [assignments])
             if not isinstance(assignments, list):
-                facts.incomplete.append((str(sidecar), "assignment file holds no assignment list", (kind,)))
+                facts.incomplete.append((sidecar, "assignment file holds no assignment list", (kind,)))
                 continue
-            facts.sidecars.append((str(sidecar), sha256))
+            facts.sidecars.append((sidecar, sha256))
             objects[n] = ExportObject(kind, obj.file, obj.pointer, {**obj.data, "assignments": assignments})

@@ -39,32 +39,41 @@ NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "an ar
 
 def shape_error(kind: str, obj: dict) -> str | None:
     """Why `obj` is not a Graph object of `kind` as the rules read it, or None."""
-    return _check(obj, SPECS.get(kind, {}), "")
+    problem = _check(obj, SPECS.get(kind, {}))
+    if problem is None:
+        return None
+    parts, value, expected = problem
+    return _wrong("".join(f"/{part}" for part in reversed(parts)), value, expected)
 
 
-def _check(value: object, spec: object, where: str) -> str | None:
+def _check(value: object, spec: object) -> tuple[list[str], object, str] | None:
+    """None when `value` fits; else (its path, innermost part first), the wrong value and what was
+    expected. Paths are built only for a misfit: thousands of objects fit."""
     if value is None:
         return None
-    if isinstance(spec, dict):
+    if type(spec) is dict:
         if not isinstance(value, dict):
-            return _wrong(where, value, "an object")
-        for key, inner in spec.items():  # most keys are absent: no call, no path built for them
+            return [], value, "an object"
+        for key, inner in spec.items():  # most keys are absent: no call for them
             item = value.get(key)
-            if item is not None and (problem := _check(item, inner, f"{where}/{key}")) is not None:
+            if item is not None and (problem := _check(item, inner)) is not None:
+                problem[0].append(key)
                 return problem
         return None
-    if isinstance(spec, list):
+    if type(spec) is list:
         if not isinstance(value, list):
-            return _wrong(where, value, "an array")
+            return [], value, "an array"
         for n, item in enumerate(value):
-            if item is None:
-                return _wrong(f"{where}/{n}", item, "a value")
-            if (problem := _check(item, spec[0], f"{where}/{n}")) is not None:
+            problem = [[], item, "a value"] if item is None else _check(item, spec[0])
+            if problem is not None:
+                problem[0].append(str(n))
                 return problem
         return None
-    types = spec if isinstance(spec, tuple) else (spec,)
-    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-        return _wrong(where, value, " or ".join(NAMES.get(t, "a number") for t in dict.fromkeys(types)))
+    fits = (spec is bool or (type(spec) is tuple and bool in spec)) if isinstance(value, bool) \
+        else isinstance(value, spec)  # a bool is an int to isinstance, never a number here
+    if not fits:
+        types = spec if type(spec) is tuple else (spec,)
+        return [], value, " or ".join(NAMES.get(t, "a number") for t in dict.fromkeys(types))
     return None
 
 

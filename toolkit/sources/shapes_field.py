@@ -32,8 +32,10 @@ def graph_shape(obj: dict) -> dict:
 
 
 def _pascal(obj: dict) -> bool:
+    if "Id" not in obj and "DisplayName" not in obj:  # Graph's own objects: decided without a key walk
+        return False
     keys = [k for k in obj if not k.startswith("@")]
-    return bool(keys) and all(k[:1].isupper() for k in keys) and ("Id" in obj or "DisplayName" in obj)
+    return bool(keys) and all(k[:1].isupper() for k in keys)
 
 
 def _camel(value: object) -> object:
