@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "toolkit"
 # lowest first; a module may import its own layer and the layers before it
 LAYERS = {
-    "base": ("__init__", "records", "errors", "limits", "paths", "text", "files", "digests", "baselines",
+    "base": ("__init__", "records", "lifetime", "errors", "limits", "paths", "text", "files", "digests", "baselines",
              "registry_checks", "catalog"),
     "render": ("render",),
     "facts": ("facts",),

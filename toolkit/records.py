@@ -5,7 +5,8 @@ equality, hash, repr, frozen fields, `replace`), without generating code: datacl
 `__init__`, `__eq__`, `__repr__` and `__hash__` from source text for every class as its module loads,
 which cost `inspect` more start-up than everything else it imports past click and lxml. A record's
 methods are shared functions driven by the class's field table. Construction is a dict copy and
-update, about as fast as a dataclass `__init__` (faster when frozen: no `object.__setattr__` per field).
+update (one dict from the arguments when all are given in order), as fast as a dataclass `__init__` or
+faster when frozen (no `object.__setattr__` per field).
 """
 
 from __future__ import annotations
@@ -65,20 +66,25 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = True) -> Any:
         post_init = getattr(cls, "__post_init__", None)
         qualname = cls.__qualname__
 
+        count = len(fields)
+        # the defaults of the fields after the first k, for a call with k positional arguments
+        tails = [{name: defaults[name] for name in fields[k:] if name in defaults} for k in range(count + 1)]
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            values = defaults.copy()
-            if args:
-                if len(args) > len(fields):
-                    raise TypeError(f"{qualname}() takes {len(fields)} arguments, {len(args)} given")
-                given = fields[:len(args)]
-                if kwargs and not kwargs.keys().isdisjoint(given):
+            if len(args) > count:
+                raise TypeError(f"{qualname}() takes {count} arguments, {len(args)} given")
+            values = dict(zip(fields, args, strict=False))  # no more than count: checked above
+            if kwargs:
+                if not kwargs.keys().isdisjoint(values):
                     raise TypeError(f"{qualname}() got multiple values for an argument")
-                values.update(zip(given, args, strict=True))
-            values.update(kwargs)
+                values = {**defaults, **values, **kwargs}
+            elif len(args) < count:
+                values.update(tails[len(args)])
             for name, make in factories:
                 if name not in values:
                     values[name] = make()
-            if values.keys() != known:
+            # without keywords only missing fields can be wrong, which the count tells
+            if len(values) != count or (kwargs and values.keys() != known):
                 unknown, missing = values.keys() - known, known - values.keys()
                 raise TypeError(f"{qualname}(): unknown {sorted(unknown)}" if unknown
                                 else f"{qualname}(): missing {sorted(missing)}")

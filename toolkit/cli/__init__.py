@@ -164,12 +164,9 @@ def main(args: list[str] | None = None, prog_name: str = "oobe-ready") -> None:
     from toolkit.errors import InputError
 
     if args is None:
-        # What start-up loaded (click, the interpreter's own modules) lives until exit: keep the cyclic
-        # collector from walking it again at every full collection and once more at exit (~8 ms of an
-        # `inspect`, 13% of the whole process). Not in-process, where it would pin a caller's garbage.
-        import gc
+        from toolkit.lifetime import start_one_shot
 
-        gc.freeze()
+        start_one_shot()  # start-up's objects live until exit: out of the collector's walks
     global_options, rest = split_global_options(sys.argv[1:] if args is None else args)
     argv = [*global_options, *rest]
     colour = {name: os.environ.get(name) for name in ("NO_COLOR", "FORCE_COLOR")}  # --color sets them for the run

@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 from toolkit.baselines import load_baseline
 from toolkit.catalog_store import current_catalog
 from toolkit.errors import InputError
+from toolkit.lifetime import settle
 from toolkit.pipeline.derive import context_extras, coverage_gaps
 from toolkit.pipeline.engine import decide, evaluate, supplied_kinds
 from toolkit.pipeline.manifest import build_manifest, normalised
@@ -51,6 +52,7 @@ def run_check(options: CheckOptions, progress: Progress = None) -> dict:
         facts = provider.read(options, inputs, progress)
         if facts is not None:
             inputs.read[provider.name] = facts
+    settle()  # the facts stay until the manifest is written (a one-shot run keeps them out of the collector's walks)
     # derive
     moment = now()
     today = options.as_of or datetime.now(timezone.utc).date()
@@ -61,7 +63,7 @@ def run_check(options: CheckOptions, progress: Progress = None) -> dict:
     from toolkit.pipeline.waivers import apply
 
     refs = {k: v for p in PROVIDERS if (facts := inputs.of(p.name)) is not None
-            for k, v in p.subject_refs(facts, hashes).items()}
+            for k, v in p.subject_refs(facts, hashes).items()} if ledger is not None else {}  # waivers only
     results, waivers = apply(evaluate(RULES, inputs, ctx), refs, ledger, ctx.today)
     missing = [k for k in options.require if k not in supplied_kinds(inputs)]
     gaps = coverage_gaps(inputs)

@@ -28,12 +28,16 @@ def indented(value: object, indent: str = "\n") -> str:
         if not value:
             return "{}"
         inner = indent + "  "
-        return "{" + ",".join([f"{inner}{_key(k)}: {indented(v, inner)}" for k, v in value.items()]) + indent + "}"
+        # strings, most keys and values, inline: a call each for 100,000 of them would cost a third of the time
+        return "{" + ",".join([f"{inner}{encode_basestring(k) if type(k) is str else _key(k)}: "
+                               f"{encode_basestring(v) if type(v) is str else indented(v, inner)}"
+                               for k, v in value.items()]) + indent + "}"
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
         inner = indent + "  "
-        return "[" + ",".join([inner + indented(v, inner) for v in value]) + indent + "]"
+        return "[" + ",".join([inner + (encode_basestring(v) if type(v) is str else indented(v, inner))
+                               for v in value]) + indent + "]"
     return _scalar(value)
 
 

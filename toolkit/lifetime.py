@@ -1,0 +1,27 @@
+"""What lives until the process ends, kept out of the cyclic garbage collector's reach.
+
+A one-shot run of the program (the console script, `python -m toolkit`) keeps what start-up loaded and
+the facts it read until it exits: the collector would walk them again at every full collection while
+thousands of results and the manifest are built, and once more at exit, and find nothing to free
+(~8 ms of an `inspect`, ~25 ms of a 5,000-object `check`). Only the program itself opts in: an
+in-process caller (a test, a tool embedding oobe-ready) keeps its collector as it was, since frozen
+objects are never collected and a caller's garbage would be pinned.
+"""
+
+from __future__ import annotations
+
+import gc
+
+_ONE_SHOT = {"on": False}
+
+
+def start_one_shot() -> None:
+    """The program runs once and exits: freeze what start-up loaded, and what `settle` is told of later."""
+    _ONE_SHOT["on"] = True
+    gc.freeze()
+
+
+def settle() -> None:
+    """The inputs are read and stay until exit: in a one-shot run, keep them out of the collector's walks."""
+    if _ONE_SHOT["on"]:
+        gc.freeze()
