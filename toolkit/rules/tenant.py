@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from toolkit.facts.intune import ExportObject, IntuneFacts
 from toolkit.rules.base import (
@@ -92,13 +92,17 @@ def _restore_state(setting: ExportObject, fetch: str) -> Verdict:
 
 
 def _walk(node: object, pointer: str) -> Iterator[tuple[str, dict]]:
+    """Every object inside `node` with its JSON pointer (a pointer is built for arrays and objects only)."""
     if isinstance(node, dict):
         yield pointer, node
-        for key, value in node.items():
-            yield from _walk(value, f"{pointer}/{key}")
+        items: Iterable[tuple[object, object]] = node.items()
     elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk(value, f"{pointer}/{i}")
+        items = enumerate(node)
+    else:
+        return
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            yield from _walk(value, f"{pointer}/{key}")
 
 
 def backup_settings(tenant: IntuneFacts, setting: str = BACKUP_SETTING) -> list[tuple[ExportObject, str, str]]:
