@@ -3,7 +3,7 @@
 A one-shot run of the program (the console script, `python -m toolkit`) keeps what start-up loaded and
 the facts it read until it exits: the collector would walk them again at every full collection while
 thousands of results and the manifest are built, and once more at exit, and find nothing to free
-(~8 ms of an `inspect`, ~25 ms of a 5,000-object `check`). Only the program itself opts in: an
+(~8 ms of an `inspect`, ~20 ms of a 5,000-object `check`). Only the program itself opts in: an
 in-process caller (a test, a tool embedding oobe-ready) keeps its collector as it was, since frozen
 objects are never collected and a caller's garbage would be pinned.
 """

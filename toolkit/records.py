@@ -4,9 +4,9 @@ What `@dataclass` gives them (keyword or positional construction, defaults and d
 equality, hash, repr, frozen fields, `replace`), without generating code: dataclasses compiles an
 `__init__`, `__eq__`, `__repr__` and `__hash__` from source text for every class as its module loads,
 which cost `inspect` more start-up than everything else it imports past click and lxml. A record's
-methods are shared functions driven by the class's field table. Construction is a dict copy and
-update (one dict from the arguments when all are given in order), as fast as a dataclass `__init__` or
-faster when frozen (no `object.__setattr__` per field).
+methods are shared functions driven by the class's field table. Construction builds one dict from
+the arguments and the precomputed defaults: ~0.8 us against ~0.5 us for a generated dataclass
+`__init__`, paid per object instead of ~0.5 ms per class at every start.
 """
 
 from __future__ import annotations
