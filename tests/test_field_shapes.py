@@ -90,3 +90,26 @@ def test_a_separate_assignments_response_is_attached(cli, tmp_path):
     (esp001,) = results(cli, tmp_path / "default.json", tmp_path / "custom.json",
                         tmp_path / "custom-assignments.json", rule="ESP001")
     assert esp001["outcome"] == "fail" and "device-targeted custom ESP" in esp001["message"]
+
+
+@pytest.mark.parametrize("kind, obj, problem", [
+    ("ca", {"conditions": {"users": {"includeUsers": ["All"]}}}, None),
+    ("ca", {"conditions": {"users": {"includeUsers": "All"}}}, "/conditions/users/includeUsers is a string, "
+                                                                 "expected an array"),
+    ("ca", {"conditions": {"users": {"includeUsers": ["All", 7]}}}, "/conditions/users/includeUsers/1 is int, "
+                                                                       "expected a string"),
+    ("ca", {"conditions": {"users": {"includeUsers": [None]}}}, "/conditions/users/includeUsers/0 is null, "
+                                                                  "expected a value"),
+    ("esp", {"priority": True}, "/priority is true or false, expected a number"),
+    ("esp", {"priority": "1"}, "/priority is a string, expected a number"),
+    ("esp", {"priority": 1.5, "displayName": None}, None),
+    ("profile", {"outOfBoxExperienceSetting": "x"}, "/outOfBoxExperienceSetting is a string, expected an object"),
+    ("profile", {"assignments": [{"target": {"groupId": "g"}}, {"target": {"groupId": 5}}]},
+     "/assignments/1/target/groupId is int, expected a string"),
+    ("settings", {"settings": [{}, []]}, "/settings/1 is an array, expected an object"),
+])
+def test_a_misfit_is_named_by_its_path_and_types(kind, obj, problem):
+    """Unknown evidence names the property: the JSON path of the first misfit, what it is, what Graph has."""
+    from toolkit.sources.shapes import shape_error
+
+    assert shape_error(kind, obj) == problem

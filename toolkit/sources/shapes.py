@@ -73,7 +73,7 @@ def _check(value: object, spec: object) -> tuple[list[str], object, str] | None:
         else isinstance(value, spec)  # a bool is an int to isinstance, never a number here
     if not fits:
         types = spec if type(spec) is tuple else (spec,)
-        return [], value, " or ".join(NAMES.get(t, "a number") for t in dict.fromkeys(types))
+        return [], value, " or ".join(dict.fromkeys(NAMES.get(t, "a number") for t in types))  # int, float: once
     return None
 
 
