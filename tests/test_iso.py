@@ -316,3 +316,18 @@ def test_attest_refuses_an_iso_that_lost_an_image(cli, tmp_path):
     out.write_text(json.dumps(manifest))
     result = cli("attest", out)
     assert result.code == 2 and f"{UDF_ISO}!sources/install.esd is no longer in it" in result.err
+
+
+def test_the_manifest_gives_the_iso_size_it_read(tmp_path):
+    """The ISO's size in the manifest is the one its images were read from: a file removed or replaced
+    before the manifest is written changes nothing (and is no internal error)."""
+    import shutil
+
+    from toolkit.providers.images import PROVIDER, ImageInputs
+
+    iso = tmp_path / "media.iso"
+    shutil.copyfile(UDF_ISO, iso)
+    sources = read_image_sources(str(iso))
+    iso.unlink()
+    entries = PROVIDER.manifest_inputs(ImageInputs(sources, deep=False), {})
+    assert [e["size"] for e in entries if e["kind"] == "iso"] == [UDF_ISO.stat().st_size]

@@ -215,3 +215,4 @@ class ImageSource:
     notes: tuple[str, ...] = ()
     parts: tuple[tuple[int, str, int], ...] = ()  # a split set: (part number, path, size) of each part found
     container: str | None = None  # the installation ISO holding it (path is then ISO!sources/install.wim)
+    container_size: int | None = None  # that ISO's size when it was read

@@ -41,13 +41,11 @@ class Images(Provider):
         return facts.indexes()
 
     def manifest_inputs(self, facts: ImageInputs, hashes: dict[str, str]) -> list[dict]:
-        import os
-
         entries = []
         for source in facts.sources:
             if source.container and not any(e["path"] == source.container for e in entries):
                 # the file that ships: the image entries inside it name it as their container
-                entries.append({"path": source.container, "kind": "iso", "size": os.stat(source.container).st_size,
+                entries.append({"path": source.container, "kind": "iso", "size": source.container_size,
                                 "sha256": hashes.get(source.container)})
             guid = source.header.guid if source.header else None
             entries.append({"path": source.path, "kind": source.kind, "size": source.size, "guid": guid,

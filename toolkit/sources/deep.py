@@ -128,7 +128,7 @@ def _copied_out(source: ImageSource, dest: Path, budget: ByteBudget, progress: P
                               f"{free} are free (set TMPDIR to a larger disk)")
     budget.take(source.size, "copying the image out of the ISO")
     report = None if progress is None else (lambda done, total: progress(f"{source.path}: copying out", done, total))
-    return replace(source, path=str(copy_member(source, dest, report)), container=None)
+    return replace(source, path=str(copy_member(source, dest, report)), container=None, container_size=None)
 
 
 def workers() -> int:

@@ -54,7 +54,8 @@ def read_iso(path: str | Path, only: str | None = None) -> list[ImageSource]:
             head = view.read(HEADER_SIZE)
             if not head.startswith(WIM_MAGIC):
                 raise InputError(label, f"not a WIM image (magic {head[:8]!r}, expected {WIM_MAGIC!r})")
-            sources.append(replace(read_wim(label, view, head, length, in_container=True), container=str(path)))
+            sources.append(replace(read_wim(label, view, head, length, in_container=True), container=str(path),
+                                   container_size=size))
         return sources
 
 
