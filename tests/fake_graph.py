@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, unquote, urlparse
 
 TOKEN = "fake-graph-token"
+OIDC_REQUEST_TOKEN = "fake-actions-request-token"
 TENANT = "2f9d6e5a-6c1b-4c8e-9a47-5d3c1b2a0f11"
 
 
@@ -59,6 +60,7 @@ class Tenant:
     page_size: int = 1
     requests: list[str] = field(default_factory=list)
     token_requests: list[dict] = field(default_factory=list)
+    oidc_requests: list[str] = field(default_factory=list)  # GitHub's OIDC token endpoint: the audiences asked
 
 
 class FakeGraph:
@@ -131,6 +133,11 @@ class _Handler(BaseHTTPRequestHandler):
                                     "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
                                     "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
                                     "issuer": f"{self.fake.url}/{TENANT}/v2.0"})
+        if path == "/_actions/oidc":  # GitHub Actions' ID token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL)
+            if self.headers.get("Authorization") != f"Bearer {OIDC_REQUEST_TOKEN}":
+                return self._send(401, {"message": "Bad credentials"})
+            self.tenant.oidc_requests.append(dict(parse_qsl(parsed.query)).get("audience", ""))
+            return self._send(200, {"count": 1, "value": f"github-oidc-{len(self.tenant.oidc_requests)}"})
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             error = {"code": "InvalidAuthenticationToken", "message": "Access token is empty."}
             return self._send(401, {"error": error})

@@ -215,6 +215,22 @@ def test_workload_identity_exchanges_the_federated_token(cli, graph, tmp_path, m
     assert request["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
+def test_workload_identity_asks_github_for_one_oidc_token_per_sign_in(cli, graph, tmp_path, monkeypatch):
+    """In a GitHub Actions job the federated token comes from the job's OIDC endpoint, once: the token it
+    answers is the one exchanged (asked early so a missing one fails before any Graph read)."""
+    from fake_graph import OIDC_REQUEST_TOKEN
+
+    monkeypatch.delenv("AZURE_FEDERATED_TOKEN_FILE", raising=False)
+    monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_URL", f"{graph.url}/_actions/oidc")
+    monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", OIDC_REQUEST_TOKEN)
+    result = cli("snapshot", "--tenant-id", TENANT, "--auth", "workload-identity", "--client-id",
+                 "11111111-2222-3333-4444-555555555555", tmp_path / "snap")
+    assert result.code == 0, result.err
+    assert graph.tenant.oidc_requests == ["api://AzureADTokenExchange"]
+    (request,) = graph.tenant.token_requests
+    assert request["client_assertion"] == "github-oidc-1"
+
+
 def test_without_a_token_nothing_is_read(cli, graph, tmp_path, monkeypatch):
     monkeypatch.delenv("OOBE_READY_GRAPH_TOKEN")
     result = snapshot(cli, tmp_path / "snap")

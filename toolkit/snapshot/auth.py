@@ -57,8 +57,12 @@ def acquire_token(method: str, tenant_id: str, login: str, graph: str, client_id
 
 def _credential(method: str, certificate: str | None) -> str | dict:
     if method == "workload-identity":
-        _federated_assertion()  # fail now, with its own line, when there is none
-        return {"client_assertion": _federated_assertion}  # MSAL asks again when the assertion expires
+        first = [_federated_assertion()]  # now: a missing one fails with its own line before any sign-in
+
+        def assertion() -> str:  # the one just read, then a fresh one whenever MSAL asks again (they expire)
+            return first.pop() if first else _federated_assertion()
+
+        return {"client_assertion": assertion}
     if certificate:
         from pathlib import Path
 
