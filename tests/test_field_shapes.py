@@ -113,3 +113,13 @@ def test_a_misfit_is_named_by_its_path_and_types(kind, obj, problem):
     from toolkit.sources.shapes import shape_error
 
     assert shape_error(kind, obj) == problem
+
+
+def test_leaf_types_and_unknown_kinds():
+    """A bool is never a number, a union names each type once, and a kind without a spec has no shape."""
+    from toolkit.sources.shapes import _check, shape_error
+
+    assert _check(True, bool) is None and _check(1, (int, float)) is None
+    assert _check(True, (int, float)) == ([], True, "a number")
+    assert _check(5, (str, dict)) == ([], 5, "a string or an object")
+    assert shape_error("not-a-kind", {"id": 5}) is None

@@ -80,3 +80,17 @@ def test_a_manifest_is_what_its_saved_file_reads_back():
                                        "intune": ("golden_images/intune/blocked",)})
         manifest = run_check(options)
         assert manifest == json.loads(json.dumps(manifest)), image
+
+
+def test_normalised_walks_every_part_but_the_results():
+    """Facts, inputs and options may hold tuples or NaN read from an input: they come out as JSON reads
+    them back; the results are built plain and kept as they are (not copied again)."""
+    from toolkit.pipeline.manifest import normalised
+
+    results = [{"rule": "X", "evidence": []}]
+    manifest = {"results": results, "subjects": [{"facts": {"languages": ("en-US",), "n": float("nan")}}],
+                "options": {"require": ("image",), 7: "seven"}}
+    out = normalised(manifest)
+    assert out["results"] is results
+    assert out["subjects"] == [{"facts": {"languages": ["en-US"], "n": "nan"}}]
+    assert out["options"] == {"require": ["image"], "7": "seven"}
