@@ -119,7 +119,7 @@ def test_leaf_types_and_unknown_kinds():
     """A bool is never a number, a union names each type once, and a kind without a spec has no shape."""
     from toolkit.sources.shapes import _check, shape_error
 
-    assert _check(True, bool) is None and _check(1, (int, float)) is None
+    assert _check(True, bool) is None and _check(True, (str, bool)) is None and _check(1, (int, float)) is None
     assert _check(True, (int, float)) == ([], True, "a number")
     assert _check(5, (str, dict)) == ([], 5, "a string or an object")
     assert shape_error("not-a-kind", {"id": 5}) is None
