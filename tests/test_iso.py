@@ -286,18 +286,18 @@ justification = "November update lands next week"
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_extent_reader_reads_what_the_extents_hold(data):
+def test_an_image_view_reads_what_its_extents_hold(data):
     """Any extents of a file read as their concatenation: any seek (from the start, here or the end),
     any read size, across extent boundaries and past the end."""
     import io
 
-    from toolkit.sources.iso import ExtentReader
+    from toolkit.sources.byteview import ByteView
 
     backing = bytes(range(256)) * 4
     extents = data.draw(st.lists(st.tuples(st.integers(0, 900), st.integers(0, 120)), min_size=1, max_size=6))
     extents = tuple((offset, min(length, len(backing) - offset)) for offset, length in extents)
     whole = b"".join(backing[o:o + n] for o, n in extents)
-    reader = ExtentReader(io.BytesIO(backing), extents)
+    reader = ByteView(io.BytesIO(backing), extents)
     for _ in range(data.draw(st.integers(1, 5))):
         whence = data.draw(st.sampled_from((0, 1, 2)))
         pos = reader.seek(data.draw(st.integers(-50, len(whole) + 50)), whence)

@@ -189,13 +189,13 @@ def test_a_partition_window_reads_only_its_partition(data):
     """Whatever libfsntfs asks for, a read never leaves the partition (a seek before it stops at its start)."""
     import io
 
-    from toolkit.sources.vhd import Window
+    from toolkit.sources.byteview import ByteView
 
     disk = bytes(range(256)) * 8
     offset = data.draw(st.integers(0, len(disk)))
     length = data.draw(st.integers(0, len(disk) - offset))
     part = disk[offset:offset + length]
-    window = Window(io.BytesIO(disk), offset, length)
+    window = ByteView(io.BytesIO(disk), ((offset, length),))
     assert window.get_size() == length
     for _ in range(data.draw(st.integers(1, 4))):
         pos = window.seek(data.draw(st.integers(-length - 20, length + 20)), data.draw(st.sampled_from((0, 1, 2))))

@@ -40,7 +40,6 @@ KINDS = (
 # The groups that assignments and Conditional Access policies name, read one by one.
 GROUPS = Kind("Groups", "/v1.0/groups", "GroupMember.Read.All", ("group",), odata_type="#microsoft.graph.group")
 GROUP_SELECT = "id,displayName,groupTypes,securityEnabled,mailEnabled,membershipRule"
-PERMISSIONS = tuple(dict.fromkeys(k.permission for k in (*KINDS, GROUPS)))
 
 # --pilot-group: whether the group's users have a Windows backup (Graph beta windowsSetting; delegated
 # only, global cloud only: Microsoft Learn, windowssetting-list). Counts and user ids only: no names.

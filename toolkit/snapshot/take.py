@@ -205,13 +205,14 @@ def _write(folder: Path, objects: dict[str, list[dict]], doc: dict) -> None:
     try:
         for name, found in objects.items():
             used: set[str] = set()
+            if found:
+                (work / name).mkdir()
             for obj in found:
                 stem = re.sub(r"[^A-Za-z0-9._-]", "_", str(obj.get("id") or "object"))[:100] or "object"
                 while stem.lower() in used:
                     stem += "_"
                 used.add(stem.lower())
                 relative, data = f"{name}/{stem}.json", dump(obj)
-                (work / name).mkdir(exist_ok=True)
                 (work / relative).write_bytes(data)
                 doc["files"][relative] = hashlib.sha256(data).hexdigest()
         (work / "snapshot.json").write_bytes(dump(doc))

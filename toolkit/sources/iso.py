@@ -17,13 +17,13 @@ from toolkit.errors import InputError, open_regular
 from toolkit.facts import ImageSource
 from toolkit.limits import MAX_FOLDER_ENTRIES, PARSE_TIMEOUT
 from toolkit.records import replace
+from toolkit.sources.byteview import ByteView, Extents
 from toolkit.text import brief
 
 SECTOR = 2048
 # The images Windows Setup reads, under the names Microsoft's media give them (matched case-insensitively).
 MEMBERS = ("sources/install.wim", "sources/install.esd", "sources/boot.wim")
 
-Extents = tuple[tuple[int, int], ...]  # (byte offset in the ISO, length) of each piece, in file order
 
 
 def split_member(path: str) -> tuple[str, str] | None:
@@ -50,7 +50,7 @@ def read_iso(path: str | Path, only: str | None = None) -> list[ImageSource]:
         for name, extents in members.items():
             label = f"{path}!{name}"
             length = sum(n for _, n in extents)
-            view = ExtentReader(fh, extents)
+            view = ByteView(fh, extents)
             head = view.read(HEADER_SIZE)
             if not head.startswith(WIM_MAGIC):
                 raise InputError(label, f"not a WIM image (magic {head[:8]!r}, expected {WIM_MAGIC!r})")
@@ -160,42 +160,6 @@ def _whole(member: str, extents: Extents, length: int) -> Extents:
     if sum(n for _, n in extents) != length or not extents:
         raise ValueError(f"{member}'s extents do not add up to its length of {length} bytes")
     return extents
-
-
-class ExtentReader:
-    """A read-only file over an image's extents in the ISO: seek, tell and read, as the WIM reader uses
-    them. Reads never run past the image's own bytes."""
-
-    def __init__(self, fh: BinaryIO, extents: Extents) -> None:
-        self._fh, self._extents = fh, extents
-        self._size = sum(n for _, n in extents)
-        self._pos = 0
-
-    def seek(self, pos: int, whence: int = 0) -> int:
-        self._pos = max(0, pos if whence == 0 else self._pos + pos if whence == 1 else self._size + pos)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def read(self, size: int = -1) -> bytes:
-        size = self._size - self._pos if size < 0 else min(size, max(0, self._size - self._pos))
-        chunks, start = [], 0
-        for offset, length in self._extents:
-            if size <= 0:
-                break
-            if self._pos < start + length:
-                skip = self._pos - start
-                take = min(length - skip, size)
-                self._fh.seek(offset + skip)
-                chunk = self._fh.read(take)
-                chunks.append(chunk)
-                self._pos += len(chunk)
-                size -= len(chunk)
-                if len(chunk) < take:
-                    break
-            start += length
-        return b"".join(chunks)
 
 
 COPY_CHUNK = 8 * 1024 * 1024

@@ -6,13 +6,12 @@ or written, and no privilege is needed.
 
 from __future__ import annotations
 
-import os
 import struct
 from pathlib import Path
-from typing import BinaryIO
 
 from toolkit.errors import InputError, open_regular
 from toolkit.facts import SOFTWARE_HIVE, ImageSource
+from toolkit.sources.byteview import ByteView
 from toolkit.text import brief
 
 SECTOR = 512
@@ -42,7 +41,7 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
                                  "into a full disk first (qemu-img convert, or Hyper-V's Edit Disk)")
             found, damaged = [], []
             for number, offset, length in _partitions(path, disk):
-                window = Window(disk, offset, length)
+                window = ByteView(disk, ((offset, length),))
                 if window.read(11)[3:] != b"NTFS    ":
                     continue  # FAT (an EFI system partition), ReFS, or nothing
                 volume = pyfsntfs.volume()
@@ -113,32 +112,3 @@ def _gpt(path: str | Path, disk, size: int, sector: int) -> list[tuple[int, int,
         if first <= last and (last + 1) * sector <= size:
             found.append((n + 1, first * sector, (last - first + 1) * sector))
     return found
-
-
-class Window:
-    """A read-only file over one partition of the virtual disk, as libfsntfs reads a volume."""
-
-    def __init__(self, disk: BinaryIO, offset: int, length: int) -> None:
-        self._disk, self._offset, self._length, self._pos = disk, offset, length, 0
-
-    def read(self, size: int = -1) -> bytes:
-        size = self._length - self._pos if size is None or size < 0 else min(size, self._length - self._pos)
-        if size <= 0:
-            return b""
-        self._disk.seek(self._offset + self._pos)
-        data = self._disk.read(size)
-        self._pos += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        target = offset if whence == os.SEEK_SET else self._pos + offset if whence == os.SEEK_CUR \
-            else self._length + offset
-        self._pos = max(0, target)  # never before the partition's first byte
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def get_size(self) -> int:
-        return self._length
-

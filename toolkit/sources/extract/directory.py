@@ -21,7 +21,7 @@ class DirectoryBackend:
 
     def stat(self, index: int, path: str) -> list[Entry]:
         entries = []
-        matched, links, _capped = self._match(path)
+        matched, links, _capped = match_tree(path, self.root, _children, MAX_SMALL_FILES)
         entries += [Entry(rel, 0, None, link=True) for rel in links]
         for rel, local in matched:
             info = os.lstat(local)
@@ -39,9 +39,6 @@ class DirectoryBackend:
                 if stat.S_ISREG(os.lstat(local).st_mode):
                     found.add(rel, local)
         return found
-
-    def _match(self, pattern: str) -> tuple[list[tuple[str, Path]], list[str], str | None]:
-        return match_tree(pattern, self.root, _children, MAX_SMALL_FILES)
 
     def _walk(self, rel: str, folder: Path) -> Iterator[tuple[str, Path]]:
         for base, _dirs, names in os.walk(folder, followlinks=False):
