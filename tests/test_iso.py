@@ -94,7 +94,7 @@ def test_check_of_the_iso_gives_the_verdict_of_the_images_it_holds(cli, deep_too
 def test_manifest_lists_the_iso_and_attest_names_it(cli, tmp_path):
     out = tmp_path / "m.json"
     result = cli("check", ESD_ISO, "--no-deep", "--hash-images", "-o", f"json={out}")
-    assert result.code in (0, 1, 3), result.err  # 3: --no-deep leaves the servicing rules unjudged
+    assert result.code == 3, result.err  # IMG006: WIM XML alone cannot tell 24H2 from 25H2 for one edition
     inputs = json.loads(out.read_text())["inputs"]
     iso = [i for i in inputs if i["kind"] == "iso"]
     assert iso == [{"path": str(ESD_ISO), "kind": "iso", "size": ESD_ISO.stat().st_size,
@@ -110,7 +110,7 @@ def test_attest_refuses_an_iso_whose_images_changed(cli, tmp_path):
     iso = tmp_path / "media.iso"
     iso.write_bytes(UDF_ISO.read_bytes())
     out = tmp_path / "m.json"
-    assert cli("check", iso, "--no-deep", "-o", f"json={out}").code in (0, 1, 3)
+    assert cli("check", iso, "--no-deep", "-o", f"json={out}").code == 0
     # same size, another image inside: the boot.wim's GUID changes
     sources = read_image_sources(iso)
     boot_offset = _extent_offset(iso, sources[1])
@@ -309,7 +309,7 @@ def test_an_image_view_reads_what_its_extents_hold(data):
 
 def test_attest_refuses_an_iso_that_lost_an_image(cli, tmp_path):
     out = tmp_path / "m.json"
-    assert cli("check", UDF_ISO, "--no-deep", "-o", f"json={out}").code in (0, 1, 3)
+    assert cli("check", UDF_ISO, "--no-deep", "-o", f"json={out}").code == 0
     manifest = json.loads(out.read_text())
     inside = next(i for i in manifest["inputs"] if i.get("container") and i["path"].endswith("boot.wim"))
     inside["path"] = inside["path"].replace("boot.wim", "install.esd")  # an image the ISO does not hold
