@@ -242,3 +242,24 @@ def test_render_and_attest_of_an_offline_directory_check(cli, deep_tools, tmp_pa
     assert rendered.code == checked.code and rendered.out == manifest.read_text()
     attested = cli("attest", manifest)
     assert attested.code == 2 and "has no input with a digest to attest" in attested.err
+
+
+@pytest.mark.parametrize("fmt, shown", [("json", "Geräte Kiosk € ✓"), ("markdown", "✅ oobe-ready: READY")])
+def test_stdout_gets_the_bytes_a_file_gets_whatever_the_locale(tmp_path, fmt, shown):
+    """A pipeline redirects stdout: it gets the same UTF-8 bytes as `-o FORMAT=FILE`, even where the
+    locale's encoding (here Latin-1) could not write the names in the export."""
+    import sys
+
+    export = tmp_path / "export"
+    export.mkdir()
+    profile = json.loads((GOLDEN / "intune" / "ready" / "AutoPilot" / "User-driven Entra join.json")
+                         .read_text(encoding="utf-8-sig"))
+    profile["displayName"] = "Geräte Kiosk € ✓"  # € and ✓ are not in Latin-1
+    (export / "profile.json").write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / f"out.{fmt}"
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "SOURCE_DATE_EPOCH": "1795219200"}
+    done = subprocess.run([sys.executable, "-m", "toolkit", "check", "--intune", str(export), "-o", fmt,
+                           "-o", f"{fmt}={target}"], capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr  # a user-driven Entra join profile: ready
+    assert done.stdout == target.read_bytes()
+    assert shown.encode() in done.stdout

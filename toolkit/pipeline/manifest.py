@@ -43,7 +43,7 @@ def build_manifest(*, inputs: Inputs, results: list[Result], ctx: Context, basel
         "inputs": manifest_inputs,
         "ignored_export_files": ignored,
         "subjects": subjects,
-        "rules": [r.document() for r in dict.fromkeys(r.rule for r in results)],  # every format renders from it
+        "rules": [r.document() for r in {r.rule.id: r.rule for r in results}.values()],  # every format renders from it
         "results": [_result(r, options["fail_on"]) for r in results],
         "not_checked": not_checked,
         "waivers": waivers,

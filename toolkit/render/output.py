@@ -45,13 +45,29 @@ def emit(manifest: dict, fmt: str, target: str | None) -> None:
 
                 render_check_table(_for(manifest, fmt))  # straight to the terminal, with colour when it is one
             else:
-                import click
-
-                click.echo(render(manifest, fmt), nl=False)
+                _to_stdout(render(manifest, fmt))
         except BrokenPipeError:  # `| head` stopped reading: the other outputs and the exit code still stand
             stdout_closed()
         return
     write_atomic(Path(target), render(manifest, fmt))
+
+
+def _to_stdout(text: str) -> None:
+    """A pipe or a file gets the UTF-8 bytes a FILE target gets, whatever the locale's encoding (and
+    without click's pass over megabytes of text for colour codes the sanitiser already escaped); a
+    terminal gets click's echo, which knows the Windows console."""
+    import sys
+
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None)
+    if binary is None or stream.isatty():
+        import click
+
+        click.echo(text, nl=False)
+        return
+    stream.flush()
+    binary.write(text.encode("utf-8", "surrogatepass"))
+    binary.flush()
 
 
 def render_table_text(manifest: dict) -> str:  # `manifest` is already sanitised by render()
