@@ -24,7 +24,7 @@ def fixed_day(monkeypatch):
 def test_every_shipped_baseline_is_valid(name):
     from toolkit.baselines import tomllib
 
-    jsonschema.validate(tomllib.loads(baseline_files()[name].read_text()), SCHEMA)
+    jsonschema.validate(tomllib.loads(Path(baseline_files()[name]).read_text()), SCHEMA)
 
 
 def own_baseline(tmp_path: Path, drop: str | None = None) -> Path:

@@ -45,11 +45,11 @@ def test_construction_positional_keyword_and_defaults():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda Point: Point(), r"Point\(\): missing \['x'\]$"),
-    (lambda Point: Point(y=2), r"Point\(\): missing \['x'\]$"),
-    (lambda Point: Point(1, z=3), r"Point\(\): unknown \['z'\]$"),
-    (lambda Point: Point(1, x=2), r"Point\(\) got multiple values for an argument$"),
-    (lambda Point: Point(1, 2, {}, 4), r"Point\(\) takes 3 arguments, 4 given$"),
+    (lambda Point: Point(), r"Point.__init__\(\) missing 1 required positional argument: 'x'$"),
+    (lambda Point: Point(y=2), r"Point.__init__\(\) missing 1 required positional argument: 'x'$"),
+    (lambda Point: Point(1, z=3), r"Point.__init__\(\) got an unexpected keyword argument 'z'$"),
+    (lambda Point: Point(1, x=2), r"Point.__init__\(\) got multiple values for argument 'x'$"),
+    (lambda Point: Point(1, 2, {}, 4), r"Point.__init__\(\) takes from 2 to 4 positional arguments but 5 were given$"),
 ])
 def test_bad_construction_is_a_type_error(make, message):
     Point = make_point()
@@ -122,3 +122,28 @@ def test_mutable_fields_can_change_and_a_frozen_record_with_unhashable_fields_sa
     assert "items" not in vars(bag)
     with pytest.raises(TypeError):
         hash(make_point()(1, 2, {}))  # a dict field: unhashable, as a frozen dataclass holding one
+
+
+def test_a_required_field_after_a_default_and_a_subclass_replacing_a_default():
+    Point = make_point()
+
+    @record
+    class Named(Point):
+        name: str  # required, though the base's fields before it have defaults
+        y: int = field(default_factory=lambda: 9)  # a factory where the base had a default
+
+    assert Named(1, name="a") == Named(1, 9, {}, "a") and Named(1, name="a").y == 9
+    with pytest.raises(TypeError, match=r"Named\(\) missing argument 'name'$"):
+        Named(1)
+
+    @record
+    class Plain(Point):
+        tags: dict = None  # a default where the base had a factory
+
+    assert Plain(1).tags is None
+
+
+@pytest.mark.parametrize("name", ["_record", "_set", "_MISSING", "_post_init", "_default_x", "_factory_y"])
+def test_names_the_constructor_uses_are_refused_as_fields(name):
+    with pytest.raises(TypeError, match="reserved field name"):
+        record(type("Odd", (), {"__annotations__": {name: "int"}}))

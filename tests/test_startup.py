@@ -39,6 +39,13 @@ def test_inspect_without_deep_loads_only_what_it_uses():
     assert loaded == []
 
 
+def test_check_of_an_export_loads_no_path_or_url_library():
+    """`check --intune` of a Graph export (contexts and all) spells paths and reads hosts without them."""
+    modules = imported("check", "--intune", "golden_images/intune/ready", "-o", "json")
+    assert "toolkit.sources.intune" in modules
+    assert not {"pathlib", "urllib", "urllib.parse", "ipaddress", "dataclasses"} & modules
+
+
 def test_inspect_with_deep_loads_the_readers():
     modules = imported("inspect", "--deep", "--format", "json", "golden_images/win11_24h2_multi.wim")
     assert {"toolkit.sources.deep", "toolkit.sources.inside.hives", "regipy", "pefile"} <= modules

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
-from pathlib import Path
 
 from toolkit.errors import InputError
-from toolkit.paths import manifests_dir
+from toolkit.paths import manifests_root
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -17,8 +17,10 @@ else:  # pragma: no cover
 DEFAULT_BASELINE = "wbfo-2026-09"
 
 
-def baseline_files() -> dict[str, Path]:
-    return {p.stem: p for p in sorted((manifests_dir() / "baselines").glob("*.toml"))}
+def baseline_files() -> dict[str, str]:
+    """Each shipped baseline's id (its file name without .toml) and file path."""
+    folder = os.path.join(manifests_root(), "baselines")
+    return {name[:-5]: os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".toml")}
 
 
 def baseline_changes(old: dict, new: dict) -> list[tuple[str, object, object]]:
@@ -45,14 +47,15 @@ def load_baseline(baseline_id: str) -> tuple[dict, str]:
     if own:
         from toolkit.errors import read_input
 
-        path: Path = Path(baseline_id)
+        path = baseline_id
         raw = read_input(path, 1024 * 1024, "baseline")
     else:
         files = baseline_files()
         if baseline_id not in files:
             raise InputError(None, f"unknown baseline {baseline_id!r} (known: {', '.join(files)})")
         path = files[baseline_id]
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -60,13 +63,14 @@ def load_baseline(baseline_id: str) -> tuple[dict, str]:
     return _validated(doc, path, check=own), hashlib.sha256(raw).hexdigest()
 
 
-def _validated(doc: dict, path: Path, check: bool = True) -> dict:
+def _validated(doc: dict, path: str, check: bool = True) -> dict:
     """Check a baseline against manifests/schema/baseline-v1.schema.json (the shipped ones are checked
     by the tests, so a run does not load jsonschema for them); fill the optional settings an older
     baseline predates with their defaults, so a rule never meets a missing key."""
     import json
 
-    schema = json.loads((manifests_dir() / "schema" / "baseline-v1.schema.json").read_text(encoding="utf-8"))
+    with open(os.path.join(manifests_root(), "schema", "baseline-v1.schema.json"), encoding="utf-8") as fh:
+        schema = json.load(fh)
     if check:
         import jsonschema
 

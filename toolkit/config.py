@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import stat
 from datetime import date
-from pathlib import Path
 
 import click
 from click.core import ParameterSource
@@ -35,7 +34,7 @@ PATH_KEYS = ("waivers", "catalog")
 
 @record
 class ConfigFile:
-    path: Path
+    path: str
     table: dict
     sha256: str  # of the bytes parsed: recorded in the manifest, so the file that shaped a verdict is known
 
@@ -46,34 +45,38 @@ class Setting:
     origin: str  # "command line" | the config file | "default"
 
 
-def find_config(start: Path) -> ConfigFile | None:
-    """The nearest oobe-ready.toml, or pyproject.toml with a [tool.oobe-ready] table, upward from start,
-    within the repository and the directories only the user can write to."""
-    for directory in (start, *start.parents):
+def find_config(start: str) -> ConfigFile | None:
+    """The nearest oobe-ready.toml, or pyproject.toml with a [tool.oobe-ready] table, upward from start
+    (an absolute directory), within the repository and the directories only the user can write to."""
+    directory = start
+    while True:
         if not _private(directory):
             return None  # /tmp, a shared or another user's directory: anyone could have planted a config
         found = _config_in(directory)
-        if found is not None or (directory / ".git").exists():
+        if found is not None or os.path.exists(os.path.join(directory, ".git")):
             return found
-    return None
+        parent = os.path.dirname(directory)
+        if parent == directory:  # the root
+            return None
+        directory = parent
 
 
-def _private(directory: Path) -> bool:
+def _private(directory: str) -> bool:
     """Owned by the user running the check and writable by nobody else."""
     try:
-        info = directory.stat()
+        info = os.stat(directory)
     except OSError:
         return False
     owner = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
     return info.st_uid == owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _config_in(directory: Path) -> ConfigFile | None:
-    own = directory / CONFIG_NAME
-    if own.is_file():
+def _config_in(directory: str) -> ConfigFile | None:
+    own = os.path.join(directory, CONFIG_NAME)
+    if os.path.isfile(own):
         return _load(own)
-    project = directory / "pyproject.toml"
-    if project.is_file():
+    project = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(project):
         found = _load(project)
         table = found.table.get("tool", {}).get("oobe-ready")
         if table is not None:
@@ -83,9 +86,11 @@ def _config_in(directory: Path) -> ConfigFile | None:
 
 def load_config(path: str) -> ConfigFile:
     """A config named with --config: oobe-ready.toml-style, or a pyproject.toml's [tool.oobe-ready]."""
-    file = Path(path)
+    from pathlib import Path
+
+    file = str(Path(path))  # named as the manifest has always recorded it
     found = _load(file)
-    if file.name == "pyproject.toml":
+    if os.path.basename(file) == "pyproject.toml":
         table = found.table.get("tool", {}).get("oobe-ready")
         if table is None:
             raise InputError(file, "has no [tool.oobe-ready] table")
@@ -93,7 +98,7 @@ def load_config(path: str) -> ConfigFile:
     return found
 
 
-def _load(file: Path) -> ConfigFile:
+def _load(file: str) -> ConfigFile:
     import hashlib
 
     from toolkit.baselines import tomllib
@@ -108,7 +113,7 @@ def _load(file: Path) -> ConfigFile:
 def resolve(ctx: click.Context, config_path: str | None) -> tuple[ConfigFile | None, dict[str, Setting]]:
     """Each setting's effective value: a flag given on the command line (or its environment variable),
     else the config, else the default."""
-    found = load_config(config_path) if config_path else find_config(Path.cwd())
+    found = load_config(config_path) if config_path else find_config(os.getcwd())
     file, table = (found.path, found.table) if found else (None, {})
     if not isinstance(table, dict):
         raise InputError(file, "[tool.oobe-ready] must be a table")
@@ -130,7 +135,7 @@ def resolve(ctx: click.Context, config_path: str | None) -> tuple[ConfigFile | N
     return found, settings
 
 
-def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, file: Path) -> object:
+def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, file: str) -> object:
     if key == "require" and isinstance(raw, list):
         raw = ",".join(str(v) for v in raw)
     if key in ("output", "target-group") and isinstance(raw, str):
@@ -150,10 +155,10 @@ def _convert(ctx: click.Context, param: click.Parameter, key: str, raw: object, 
     return value
 
 
-def _relative_to(file: Path, value: str) -> str:
-    return value if os.path.isabs(value) else os.path.normpath(file.parent / value)
+def _relative_to(file: str, value: str) -> str:
+    return value if os.path.isabs(value) else os.path.normpath(os.path.join(os.path.dirname(file), value))
 
 
-def _output_relative_to(file: Path, value: str) -> str:
+def _output_relative_to(file: str, value: str) -> str:
     fmt, sep, target = value.partition("=")
     return f"{fmt}{sep}{_relative_to(file, target)}" if target else value

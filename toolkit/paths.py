@@ -19,6 +19,17 @@ def manifests_root() -> str:
     raise FileNotFoundError("oobe-ready data directory 'manifests' is missing from the installation")
 
 
+def spelled(raw: str) -> str:
+    """`str(Path(raw))`: a path as pathlib spells it (no `.` parts, no doubled or trailing separator),
+    which is how the manifest names inputs. Without loading pathlib for a POSIX path already so spelled."""
+    if (os.name != "nt" and raw not in ("", ".") and "//" not in raw and "/./" not in raw
+            and not raw.startswith("./") and not raw.endswith(("/", "/."))):
+        return raw
+    from pathlib import Path
+
+    return str(Path(raw))
+
+
 def manifests_dir() -> Path:
     from pathlib import Path
 

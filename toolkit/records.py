@@ -1,12 +1,12 @@
 """Records: the typed value classes of facts, catalog, rules and results.
 
 What `@dataclass` gives them (keyword or positional construction, defaults and default factories,
-equality, hash, repr, frozen fields, `replace`), without generating code: dataclasses compiles an
+equality, hash, repr, frozen fields, `replace`), without its cost at import: dataclasses compiles an
 `__init__`, `__eq__`, `__repr__` and `__hash__` from source text for every class as its module loads,
 which cost `inspect` more start-up than everything else it imports past click and lxml. A record's
-methods are shared functions driven by the class's field table. Construction builds one dict from
-the arguments and the precomputed defaults: ~0.8 us against ~0.5 us for a generated dataclass
-`__init__`, paid per object instead of ~0.5 ms per class at every start.
+`__eq__`, `__repr__` and `__hash__` are shared functions driven by the class's field table; its
+`__init__` is compiled when the first record of the class is made (~40 us, for the classes a run
+uses), and then costs ~0.3 us a record, where a generic one cost ~0.8 (thousands of results a check).
 """
 
 from __future__ import annotations
@@ -57,40 +57,24 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = True) -> Any:
             if name not in names:
                 names.append(name)
             value = cls.__dict__.get(name, _MISSING)
-            if isinstance(value, _Factory):
-                factories.append((name, value.make))
+            if isinstance(value, _Factory):  # a subclass's default or factory replaces its base's
+                factories = [f for f in factories if f[0] != name] + [(name, value.make)]
+                defaults.pop(name, None)
                 delattr(cls, name)
             elif value is not _MISSING:
                 defaults[name] = value
-        fields, known = tuple(names), frozenset(names)
+                factories = [f for f in factories if f[0] != name]
+        fields = tuple(names)
+        reserved = [n for n in fields if n in _RESERVED or n.startswith(("_default_", "_factory_"))]
+        if reserved:  # the names the generated constructor uses for itself
+            raise TypeError(f"{cls.__qualname__}: reserved field name(s) {reserved}")
         post_init = getattr(cls, "__post_init__", None)
         qualname = cls.__qualname__
 
-        count = len(fields)
-        # the defaults of the fields after the first k, for a call with k positional arguments
-        tails = [{name: defaults[name] for name in fields[k:] if name in defaults} for k in range(count + 1)]
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            if len(args) > count:
-                raise TypeError(f"{qualname}() takes {count} arguments, {len(args)} given")
-            values = dict(zip(fields, args, strict=False))  # no more than count: checked above
-            if kwargs:
-                if not kwargs.keys().isdisjoint(values):
-                    raise TypeError(f"{qualname}() got multiple values for an argument")
-                values = {**defaults, **values, **kwargs}
-            elif len(args) < count:
-                values.update(tails[len(args)])
-            for name, make in factories:
-                if name not in values:
-                    values[name] = make()
-            # without keywords only missing fields can be wrong, which the count tells
-            if len(values) != count or (kwargs and values.keys() != known):
-                unknown, missing = values.keys() - known, known - values.keys()
-                raise TypeError(f"{qualname}(): unknown {sorted(unknown)}" if unknown
-                                else f"{qualname}(): missing {sorted(missing)}")
-            object.__setattr__(self, "__dict__", values)
-            if post_init is not None:
-                post_init(self)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            # the first record of this class compiles its constructor (only classes in use pay for it)
+            cls.__init__ = _constructor(qualname, fields, defaults, factories, post_init)  # type: ignore[misc]
+            cls.__init__(self, *args, **kwargs)
 
         cls.__init__ = __init__  # type: ignore[misc]
         cls.__record_fields__ = fields  # type: ignore[attr-defined]
@@ -110,6 +94,40 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = True) -> Any:
 
 
 _MISSING = object()
+_RESERVED = frozenset(("_record", "_MISSING", "_set", "_post_init"))
+
+
+def _constructor(qualname: str, fields: tuple[str, ...], defaults: dict[str, Any],
+                 factories: list[tuple[str, Callable[[], Any]]], post_init: Callable | None) -> Callable:
+    """The `__init__` dataclasses would write: Python binds the arguments (and says what is missing,
+    unknown or given twice), one dict becomes the record's `__dict__`. Field names are annotations,
+    so identifiers; values reach the code only as the names `_default_<field>` and `_factory_<field>`."""
+    made = dict(factories)
+    scope: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__, "_post_init": post_init}
+    params, body, optional = [], [], False
+    for name in fields:
+        if name in defaults:
+            scope[f"_default_{name}"] = defaults[name]
+            params.append(f"{name}=_default_{name}")
+            optional = True
+        elif name in made or optional:  # a factory's field, or a required one after a default
+            params.append(f"{name}=_MISSING")
+            if name in made:
+                scope[f"_factory_{name}"] = made[name]
+                body.append(f"    if {name} is _MISSING: {name} = _factory_{name}()")
+            else:
+                body.append(f"    if {name} is _MISSING: raise TypeError(\"{qualname}() missing argument '{name}'\")")
+            optional = True
+        else:
+            params.append(name)
+    values = ", ".join(f"{name!r}: {name}" for name in fields)
+    body.append(f"    _set(_record, '__dict__', {{{values}}})")
+    if post_init is not None:
+        body.append("    _post_init(_record)")
+    exec(f"def __init__(_record, {', '.join(params)}):\n" + "\n".join(body), scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{qualname}.__init__"
+    return init
 
 
 def _repr(self: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from toolkit.records import record
 
@@ -23,4 +23,4 @@ class AutopilotFile:
 
     @property
     def name(self) -> str:
-        return Path(self.image_path or self.path).name
+        return os.path.basename(self.image_path or self.path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import io
-from pathlib import Path
 
 from toolkit.files import stdout_closed, write_atomic
 
@@ -49,7 +48,7 @@ def emit(manifest: dict, fmt: str, target: str | None) -> None:
         except BrokenPipeError:  # `| head` stopped reading: the other outputs and the exit code still stand
             stdout_closed()
         return
-    write_atomic(Path(target), render(manifest, fmt))
+    write_atomic(target, render(manifest, fmt))
 
 
 def _to_stdout(text: str) -> None:
