@@ -30,6 +30,27 @@ class ExportObject:
     def locator(self, *keys: str) -> str:
         return self.pointer + "".join("/" + k.replace("~", "~0").replace("/", "~1") for k in keys)
 
+    @cached_property  # a settings catalog policy is walked once, whichever rules ask for its settings
+    def setting_instances(self) -> dict[str, list[tuple[str, dict]]]:
+        """Every object inside the data that carries a settingDefinitionId, by that id, in document
+        order, with its JSON Pointer (the object's own pointer first)."""
+        found: dict[str, list[tuple[str, dict]]] = {}
+
+        def visit(node: object, pointer: str) -> None:
+            if isinstance(node, dict):
+                setting = node.get("settingDefinitionId")
+                if isinstance(setting, str):
+                    found.setdefault(setting, []).append((pointer, node))
+                items = node.items()
+            else:
+                items = enumerate(node)  # type: ignore[arg-type]  # a list: only containers are visited
+            for key, value in items:
+                if isinstance(value, (dict, list)):
+                    visit(value, f"{pointer}/{key}")
+
+        visit(self.data, self.pointer)
+        return found
+
 
 @record(frozen=False)
 class IntuneFacts:

@@ -45,11 +45,15 @@ class Found(NamedTuple):
         return self.profile.locator(*self.keys)
 
 
-def _get(profile: ExportObject, parent: str, key: str) -> Found | None:
+def _value(profile: ExportObject, parent: str, key: str) -> object:
+    """A property's value; None when it is absent or null."""
     holder = profile.data.get(parent) if parent else profile.data
-    if isinstance(holder, dict) and key in holder and holder[key] is not None:
-        return Found(holder[key], profile, (parent, key) if parent else (key,))
-    return None
+    return holder.get(key) if isinstance(holder, dict) else None
+
+
+def _get(profile: ExportObject, parent: str, key: str) -> Found | None:
+    value = _value(profile, parent, key)
+    return None if value is None else Found(value, profile, (parent, key) if parent else (key,))
 
 
 def both(profile: ExportObject, new_parent: str, new: str, old_parent: str, old: str):
@@ -132,10 +136,11 @@ def ap004(profile: ExportObject, ctx: Context) -> Verdict:
       docs="https://learn.microsoft.com/graph/api/resources/intune-enrollment-azureadwindowsautopilotdeploymentprofile")
 def ap005(profile: ExportObject, ctx: Context) -> Verdict:
     disagreements = []
-    for pair in PAIRS:
-        current, old = both(profile, *pair)
-        if current is not None and old is not None and current.value != old.value:
-            disagreements.append(Evidence(profile.file, current.locator, old.value, current.value))
+    for new_parent, new, old_parent, old in PAIRS:  # values first: most profiles agree, no locator needed
+        current, previous = _value(profile, new_parent, new), _value(profile, old_parent, old)
+        if current is not None and previous is not None and current != previous:
+            locator = profile.locator(new_parent, new) if new_parent else profile.locator(new)
+            disagreements.append(Evidence(profile.file, locator, previous, current))
     if disagreements:
         names = ", ".join(e.locator.rsplit("/", 1)[-1] for e in disagreements)
         return failed(f"profile '{_name(profile)}': current and deprecated values disagree ({names}); "

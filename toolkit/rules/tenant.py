@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 from toolkit.facts.intune import ExportObject, IntuneFacts
 from toolkit.rules.base import (
     SKIPPED,
@@ -91,20 +89,6 @@ def _restore_state(setting: ExportObject, fetch: str) -> Verdict:
     return failed(f"'Show restore page' is {shown}, not on (Graph state = {state})", ev)
 
 
-def _walk(node: object, pointer: str) -> Iterator[tuple[str, dict]]:
-    """Every object inside `node` with its JSON pointer (a pointer is built for arrays and objects only)."""
-    if isinstance(node, dict):
-        yield pointer, node
-        items: Iterable[tuple[object, object]] = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        return
-    for key, value in items:
-        if isinstance(value, (dict, list)):
-            yield from _walk(value, f"{pointer}/{key}")
-
-
 def backup_settings(tenant: IntuneFacts, setting: str = BACKUP_SETTING) -> list[tuple[ExportObject, str, str]]:
     """(policy, value, locator) for every instance of a settings catalog setting (Enable Windows Backup),
     and of its custom OMA-URI equivalent (the value given as the settings catalog would)."""
@@ -114,11 +98,10 @@ def backup_settings(tenant: IntuneFacts, setting: str = BACKUP_SETTING) -> list[
         for n, oma in enumerate(policy.data.get("omaSettings") or []):
             if uri and isinstance(oma, dict) and str(oma.get("omaUri", "")).lower() == uri.lower():
                 found.append((policy, _oma_value(setting, oma.get("value")), f"{policy.pointer}/omaSettings/{n}/value"))
-        for pointer, node in _walk(policy.data, policy.pointer):
-            if node.get("settingDefinitionId") == setting:
-                choice = node.get("choiceSettingValue")
-                value = choice.get("value") if isinstance(choice, dict) else None
-                found.append((policy, str(value), pointer + "/choiceSettingValue/value"))
+        for pointer, node in policy.setting_instances.get(setting, ()):
+            choice = node.get("choiceSettingValue")
+            value = choice.get("value") if isinstance(choice, dict) else None
+            found.append((policy, str(value), pointer + "/choiceSettingValue/value"))
     return found
 
 
