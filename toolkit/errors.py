@@ -26,7 +26,7 @@ def open_regular(path: str | Path, what: str) -> BinaryIO:
 
 
 def _open_regular_fd(path: str | Path, what: str) -> tuple[int, int]:
-    """open_regular's descriptor, blocking again, and the file's size."""
+    """open_regular's descriptor and the file's size."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
@@ -42,8 +42,7 @@ def _open_regular_fd(path: str | Path, what: str) -> tuple[int, int]:
         if stat.S_ISDIR(mode):
             raise InputError(path, f"is a directory, not {_a(what)}")
         raise InputError(path, f"is not a regular file ({'a FIFO' if stat.S_ISFIFO(mode) else 'a device or socket'})")
-    if hasattr(os, "set_blocking"):  # POSIX: opened non-blocking only so a FIFO could not stall the open
-        os.set_blocking(fd, True)
+    # O_NONBLOCK only kept the open from stalling on a FIFO: reads of a regular file ignore it
     return fd, info.st_size
 
 

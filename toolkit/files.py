@@ -23,11 +23,12 @@ def check_targets(targets: list[tuple[str, str | None]], inputs: list[str]) -> N
     if len(to_stdout) > 1:
         raise click.UsageError(f"formats {', '.join(to_stdout)} would all go to stdout; give all but one "
                                "a file (-o FORMAT=FILE)")
+    files = [(fmt, target) for fmt, target in targets if target is not None]
+    if not files:  # stdout only: nothing to compare with the inputs (thousands of export files)
+        return
     read = {ident for path in inputs if (ident := _identity(path)) is not None}
     claimed: dict[object, str] = {}
-    for fmt, target in targets:
-        if target is None:
-            continue
+    for fmt, target in files:
         ident = _identity(target) or os.path.realpath(target)
         if ident in read:
             raise InputError(target, "is an input of this run; refusing to overwrite it (choose another -o file)")

@@ -234,22 +234,22 @@ def svc006(image: ImageFacts, ctx: Context) -> Verdict:
                         "no Group Policy MDM auto-enrollment in the image")
 
 
-CCMSETUP = re.compile(r"(?:^|[\s\"'\\/=(&|])ccmsetup(?:\.exe)?(?=$|[\s\"'&|)])", re.IGNORECASE)
-COMMENT = re.compile(r"^\s*@?\s*(?:rem(?:\s|$)|::)", re.IGNORECASE)
+# patterns as text: re compiles (and caches) each the first time an image's command lines need it
+CCMSETUP = r"(?:^|[\s\"'\\/=(&|])ccmsetup(?:\.exe)?(?=$|[\s\"'&|)])"
+COMMENT = r"^\s*@?\s*(?:rem(?:\s|$)|::)"
 # a command line that names ccmsetup without running the installer: removal, a process check, a registry
 # delete, a message
-NOT_AN_INSTALL = re.compile(r"/uninstall\b|\b(?:tasklist|taskkill|findstr|find|echo|del|erase|rd|rmdir)\b"
-                            r"|\breg(?:\.exe)?\s+delete\b|\bsc(?:\.exe)?\s+(?:stop|delete)\b", re.IGNORECASE)
-
-
-CHAINED = re.compile(r"&&?|\|\|")  # cmd runs each of `a & b`, `a && b`, `a || b` as its own command
+NOT_AN_INSTALL = (r"/uninstall\b|\b(?:tasklist|taskkill|findstr|find|echo|del|erase|rd|rmdir)\b"
+                  r"|\breg(?:\.exe)?\s+delete\b|\bsc(?:\.exe)?\s+(?:stop|delete)\b")
+CHAINED = r"&&?|\|\|"  # cmd runs each of `a & b`, `a && b`, `a || b` as its own command
 
 
 def installs_configmgr(line: str) -> bool:
     """True for a command line that runs ccmsetup to install the Configuration Manager client (a `rem`
     line is a comment to its end, `&` included)."""
-    return not COMMENT.match(line) and any(CCMSETUP.search(command) and not NOT_AN_INSTALL.search(command)
-                                           for command in CHAINED.split(line))
+    return not re.match(COMMENT, line, re.IGNORECASE) and any(
+        re.search(CCMSETUP, command, re.IGNORECASE) and not re.search(NOT_AN_INSTALL, command, re.IGNORECASE)
+        for command in re.split(CHAINED, line))
 
 
 @rule(id="SVC007", title="No Configuration Manager client staged", severity="warning", kind="image", needs="deep",

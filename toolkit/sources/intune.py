@@ -165,6 +165,8 @@ def _folder_files(folder: str, facts: IntuneFacts) -> list[str]:
 
 def _is_sidecar(path: str) -> bool:
     """IntuneBackupAndRestore's `<Kind>/Assignments/<name>.json` beside an exported `<Kind>/<name>.json`."""
+    if "assignments" not in path.lower():  # most files: no Assignments folder on their path at all
+        return False
     folder, name = os.path.split(path)
     return (os.path.basename(folder).lower() == "assignments"
             and os.path.isfile(os.path.join(os.path.dirname(folder), name)))
@@ -316,10 +318,13 @@ def _attach_backup_assignments(facts: IntuneFacts) -> None:
             if "assignments" in obj.data:
                 continue
             folder, name = os.path.split(obj.file)
-            if folder not in folders:
-                folders[folder] = os.path.isdir(os.path.join(folder, "Assignments"))
+            beside = folders.get(folder)
+            if beside is None:
+                beside = folders[folder] = os.path.isdir(os.path.join(folder, "Assignments"))
+            if not beside:
+                continue
             sidecar = os.path.join(folder, "Assignments", name)
-            if not folders[folder] or not os.path.isfile(sidecar):
+            if not os.path.isfile(sidecar):
                 continue
             try:
                 assignments, sha256 = _load(sidecar)
