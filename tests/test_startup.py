@@ -85,10 +85,30 @@ def test_every_command_resolves_to_its_module():
 
 
 def test_a_one_shot_run_freezes_the_facts_it_read():
-    """settle() keeps what a one-shot run has read out of the collector's walks; in-process it does nothing."""
+    """settle() keeps what a one-shot run has read out of the collector's walks and turns it off for the
+    rest of the run; in-process it does nothing."""
     code = ("import gc; from toolkit.lifetime import settle, start_one_shot; settle(); "
-            "assert gc.get_freeze_count() == 0; start_one_shot(); before = gc.get_freeze_count(); "
-            "facts = [[n] for n in range(1000)]; settle(); assert gc.get_freeze_count() >= before + 1000")
+            "assert gc.get_freeze_count() == 0 and gc.isenabled(); start_one_shot(); before = gc.get_freeze_count(); "
+            "facts = [[n] for n in range(1000)]; settle(); assert gc.get_freeze_count() >= before + 1000; "
+            "assert not gc.isenabled()")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_collector_pauses_only_in_a_one_shot_run_and_resumes():
+    code = ("import gc; from toolkit.lifetime import acyclic, start_one_shot\n"
+            "with acyclic(): assert gc.isenabled()  # in-process: as it was\n"
+            "start_one_shot()\n"
+            "before = gc.get_freeze_count()\n"
+            "try:\n"
+            "    with acyclic(): assert not gc.isenabled(); kept = [[n] for n in range(1000)]; raise KeyError\n"
+            "except KeyError: pass\n"
+            "assert gc.isenabled()  # on again, even after an error\n"
+            "assert gc.get_freeze_count() >= before + 1000  # what it made: frozen, not left for one long pass\n"
+            "gc.disable()\n"
+            "with acyclic(): pass\n"
+            "assert not gc.isenabled()  # off stays off")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     assert run.returncode == 0, run.stderr

@@ -26,10 +26,12 @@ class IntuneExports(Provider):
         if not options.given(self.name):
             return None
         from toolkit.facts.targets import device_preparation, effective_profiles, resolve
+        from toolkit.lifetime import acyclic
         from toolkit.rules.esp import effective_esp
         from toolkit.sources.intune import read_exports
 
-        tenant = read_exports(list(options.given(self.name)))
+        with acyclic():  # parsed JSON is trees: the collector would walk it and free nothing
+            tenant = read_exports(list(options.given(self.name)))
         targets = resolve(options.target_groups, tenant) if options.target_groups else None
         return TenantInputs(tenant, effective_esp(tenant.of("esp"), targets, tenant.of("group")),
                             effective_profiles(tenant.of("profile"), targets),
