@@ -75,22 +75,24 @@ def test_a_manifest_is_what_its_saved_file_reads_back():
     from toolkit.pipeline.check import run_check
     from toolkit.pipeline.options import CheckOptions
 
-    for image in ("win11_24h2_multi.wim", "win11_24h2_winre.wim", "offline_win11_25h2"):
+    for image in ("win11_24h2_multi.wim", "win11_24h2_winre.wim", "offline_win11_25h2", "win11_24h2_split.swm",
+                  "win11_24h2_media_esd.iso", "win11_25h2.vhdx", "win11_24h2_autopilot.wim"):
         options = CheckOptions(inputs={"image": (f"golden_images/{image}",),
                                        "intune": ("golden_images/intune/blocked",)})
         manifest = run_check(options)
         assert manifest == json.loads(json.dumps(manifest)), image
 
 
-def test_normalised_walks_every_part_but_the_results():
-    """Facts, inputs and options may hold tuples or NaN read from an input: they come out as JSON reads
-    them back; the results are built plain and kept as they are (not copied again)."""
+def test_normalised_walks_every_part_but_the_results_and_inputs():
+    """Facts and options may hold tuples or NaN read from an input: they come out as JSON reads them
+    back; the results and the inputs are built plain and kept as they are (not copied again)."""
     from toolkit.pipeline.manifest import normalised
 
-    results = [{"rule": "X", "evidence": []}]
-    manifest = {"results": results, "subjects": [{"facts": {"languages": ("en-US",), "n": float("nan")}}],
+    results, inputs = [{"rule": "X", "evidence": []}], [{"path": "a.json", "kind": "intune-export"}]
+    manifest = {"results": results, "inputs": inputs,
+                "subjects": [{"facts": {"languages": ("en-US",), "n": float("nan")}}],
                 "options": {"require": ("image",), 7: "seven"}}
     out = normalised(manifest)
-    assert out["results"] is results
+    assert out["results"] is results and out["inputs"] is inputs
     assert out["subjects"] == [{"facts": {"languages": ["en-US"], "n": "nan"}}]
     assert out["options"] == {"require": ["image"], "7": "seven"}

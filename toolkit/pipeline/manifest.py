@@ -84,8 +84,12 @@ def _result(result: Result, fail_on: str) -> dict:
 def normalised(manifest: dict) -> dict:
     """The manifest exactly as a saved file reads back, so that every format rendered now is
     byte-identical to the same format rendered later from the saved JSON. Its results are built plain
-    (their evidence through plain()); every other part goes through plain()."""
-    return {key: value if key == "results" else plain(value) for key, value in manifest.items()}
+    (their evidence through plain()), its inputs are (Provider.manifest_inputs: thousands of export
+    files); every other part goes through plain()."""
+    return {key: value if key in BUILT_PLAIN else plain(value) for key, value in manifest.items()}
+
+
+BUILT_PLAIN = ("results", "inputs")
 
 
 def plain(value: object) -> object:

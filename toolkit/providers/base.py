@@ -62,6 +62,8 @@ class Provider:
         return set(self.requires)
 
     def manifest_inputs(self, facts: Any, hashes: dict[str, str]) -> list[dict]:
+        """The manifest's entries for the files read: fresh dicts of text, integers and null only (the
+        manifest takes them as they are; a test holds every manifest to its JSON round trip)."""
         return []
 
     def subject_refs(self, facts: Any, hashes: dict[str, str]) -> dict:

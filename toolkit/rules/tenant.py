@@ -20,6 +20,7 @@ from toolkit.rules.ca_scope import ACTIVITY_FEED, blocks, grant_words, scope
 
 DOCS = "https://learn.microsoft.com/intune/device-enrollment/windows/enable-backup-restore"
 BACKUP_SETTING = "device_vendor_msft_policy_config_settingssync_enablewindowsbackup"
+BACKUP_ON, BACKUP_OFF = f"{BACKUP_SETTING}_1", f"{BACKUP_SETTING}_0"  # the setting's two choices
 RESTORE_SETTING = "device_vendor_msft_windowsbackupandrestore_enablewindowsrestore"
 # custom OMA-URI profiles (windows10CustomConfiguration) setting the same policies
 OMA_URIS = {BACKUP_SETTING: "./Device/Vendor/MSFT/Policy/Config/SettingsSync/EnableWindowsBackup",
@@ -116,8 +117,8 @@ def backup_settings(tenant: IntuneFacts, setting: str = BACKUP_SETTING) -> list[
 def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
     """One finding per policy that sets Enable Windows Backup, so a waiver names the policy it covers."""
     settings = backup_settings(tenant)
-    if not any(value == f"{BACKUP_SETTING}_1" for _, value, _ in settings):
-        evidence = [Evidence(p.file, loc, f"{BACKUP_SETTING}_1", value) for p, value, loc in settings]
+    if not any(value == BACKUP_ON for _, value, _ in settings):
+        evidence = [Evidence(p.file, loc, BACKUP_ON, value) for p, value, loc in settings]
         default_on = ctx.extras.get("backup_on_by_default")
         if default_on:  # 26H2 and later back up unless a policy disables it
             found = passed(f"no policy enables Windows Backup, but {default_on} backs up by default "
@@ -129,12 +130,12 @@ def ten002(tenant: IntuneFacts, ctx: Context) -> Verdict | Findings:
     else:
         findings = []
     for policy, value, loc in settings:
-        ev = Evidence(policy.file, loc, f"{BACKUP_SETTING}_1", value)
+        ev = Evidence(policy.file, loc, BACKUP_ON, value)
         name = policy.data.get("name") or policy.data.get("displayName") or policy.data.get("id")
-        if value == f"{BACKUP_SETTING}_0":
+        if value == BACKUP_OFF:
             findings.append((policy.subject, failed(f"policy '{name}' disables Windows Backup, which wins over "
                                                     "any policy that enables it", ev)))
-        elif value != f"{BACKUP_SETTING}_1":
+        elif value != BACKUP_ON:
             findings.append((policy.subject, not_evaluated(f"policy '{name}' sets Enable Windows Backup to an "
                                                            f"unknown value {value!r}", ev)))
         elif policy.data.get("assignments") == []:
