@@ -91,7 +91,10 @@ def _nothing_recognised(path: str, ignored: list[str]) -> None:
 def _load(path: str) -> tuple[object, str]:
     """The parsed document and the sha256 of the bytes it was parsed from."""
     raw = read_input(path, MAX_JSON_BYTES, "JSON file")
-    text = decode_text(raw, path)
+    try:  # UTF-8 without a BOM (Graph, most tools): what sniffing would find, without its calls
+        text = raw.decode() if raw[:1] == b"{" and raw[1:2] != b"\0" else decode_text(raw, path)
+    except UnicodeDecodeError:
+        text = decode_text(raw, path)  # names the file and the first bad byte
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -312,7 +315,7 @@ def _attach_backup_assignments(facts: IntuneFacts) -> None:
     folders: dict[str, bool] = {}  # export folder -> has an Assignments folder (one stat per folder)
     for kind, objects in facts.objects.items():
         for n, obj in enumerate(objects):
-            separate = facts.assignments.get(str(obj.data.get("id") or "").lower())
+            separate = facts.assignments.get(str(obj.data.get("id") or "").lower()) if facts.assignments else None
             if separate is not None and "assignments" not in obj.data:
                 objects[n] = obj = ExportObject(kind, obj.file, obj.pointer, {**obj.data, "assignments": separate})
             if "assignments" in obj.data:

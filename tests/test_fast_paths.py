@@ -1,5 +1,7 @@
-"""Issue 16: input paths spelled as pathlib spells them (the manifest names inputs so), and Graph hosts
-read from @odata.context as urlparse reads them, without loading pathlib or urllib.parse for the usual case."""
+"""Issue 16: the fast paths give what the general ones give. Input paths spelled as pathlib spells
+them (the manifest names inputs so), Graph hosts read from @odata.context as urlparse reads them
+(without loading pathlib or urllib.parse for the usual case), and an export read as UTF-8 without
+sniffing when it starts with `{`."""
 
 from __future__ import annotations
 
@@ -38,3 +40,25 @@ def test_the_context_host_is_what_urlparse_gives(context):
     except ValueError:
         expected = "(malformed @odata.context)"
     assert _host(context) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=12).map(lambda b: b"{" + b) | st.binary(max_size=12))
+def test_an_export_read_without_sniffing_is_read_as_sniffing_reads_it(tmp_path_factory, raw):
+    import json
+
+    from toolkit.errors import InputError
+    from toolkit.sources.intune import _load, decode_text
+
+    path = tmp_path_factory.mktemp("export") / "x.json"
+    path.write_bytes(raw)
+
+    def outcome(read):
+        try:
+            return read()
+        except (InputError, ValueError, RecursionError) as exc:
+            return type(exc).__name__, str(exc).split(" (")[0]
+
+    fast = outcome(lambda: _load(str(path))[0])
+    general = outcome(lambda: json.loads(decode_text(raw, str(path))))
+    assert fast == general or (fast[0] == "InputError" and general[0] in ("JSONDecodeError", "ValueError"))
