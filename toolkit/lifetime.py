@@ -29,7 +29,8 @@ def start_one_shot() -> None:
 
 
 def settle() -> None:
-    """The inputs are read and stay until exit: in a one-shot run, keep them out of the collector's walks."""
+    """The inputs are read and stay until exit: in a one-shot run, keep them out of the collector's walks
+    and turn it off for the rest of the run."""
     if _ONE_SHOT["on"]:
         gc.freeze()
         gc.disable()  # until exit: see the module's note

@@ -67,8 +67,8 @@ def _result(result: Result, fail_on: str) -> dict:
         "outcome": result.outcome,
         "blocking": blocks(result, fail_on),
         "message": verdict.message,
-        "evidence": [{"source": e.source, "locator": e.locator, "expected": _plain(e.expected),
-                      "actual": _plain(e.actual)} for e in verdict.evidence],
+        "evidence": [{"source": e.source, "locator": e.locator, "expected": plain(e.expected),
+                      "actual": plain(e.actual)} for e in verdict.evidence],
         # a result that could not be judged is fixed by supplying the evidence, not by the rule's fix
         "remediation": list(verdict.remediation + (rule.remediation if verdict.outcome != "not-evaluated" else ())),
         "docs": rule.docs,
@@ -79,11 +79,6 @@ def _result(result: Result, fail_on: str) -> dict:
         doc["waiver"] = {"ticket": w.ticket, "owner": w.owner, "expires": w.expires.isoformat(),
                          "justification": w.justification}
     return doc
-
-
-def _plain(value: object) -> object:
-    """plain(), without the call for the text and nulls most evidence holds."""
-    return value if value is None or type(value) is str else plain(value)
 
 
 def normalised(manifest: dict) -> dict:
