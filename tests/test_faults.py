@@ -96,8 +96,15 @@ def test_a_name_the_backend_cannot_extract_is_named(cli, tmp_path, monkeypatch, 
 
 
 def run_cli(*args: str, env: dict | None = None, preexec=None, **kw) -> subprocess.Popen:
+    def child() -> None:
+        # Ctrl-C as at a terminal: a suite started as a background job (`pytest &`) hands its children
+        # SIGINT ignored, and a program rightly keeps an ignored SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if preexec is not None:
+            preexec()
+
     return subprocess.Popen([sys.executable, "-m", "toolkit", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec, **kw)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=child, **kw)
 
 
 @pytest.mark.parametrize("index", ["1", None])
