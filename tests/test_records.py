@@ -142,6 +142,21 @@ def test_a_required_field_after_a_default_and_a_subclass_replacing_a_default():
 
     assert Plain(1).tags is None
 
+    @record
+    class Again(Point):
+        tags: dict = field(default_factory=lambda: {"a": "b"})  # a factory where the base had one
+
+    assert Again(1).tags == {"a": "b"}
+
+    @record
+    class Made:
+        items: list = field(default_factory=list)
+        label: str  # required after a factory's field
+
+    assert Made(label="x") == Made([], "x") and Made(label="x").items == []
+    with pytest.raises(TypeError, match=r"Made\(\) missing argument 'label'$"):
+        Made([1])
+
 
 @pytest.mark.parametrize("name", ["_record", "_set", "_MISSING", "_post_init", "_default_x", "_factory_y"])
 def test_names_the_constructor_uses_are_refused_as_fields(name):

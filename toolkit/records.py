@@ -57,13 +57,12 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = True) -> Any:
             if name not in names:
                 names.append(name)
             value = cls.__dict__.get(name, _MISSING)
-            if isinstance(value, _Factory):  # a subclass's default or factory replaces its base's
-                factories = [f for f in factories if f[0] != name] + [(name, value.make)]
+            if isinstance(value, _Factory):  # a subclass's factory replaces its base's default (and factory)
+                factories.append((name, value.make))
                 defaults.pop(name, None)
                 delattr(cls, name)
-            elif value is not _MISSING:
+            elif value is not _MISSING:  # a default wins over a base's factory (_constructor)
                 defaults[name] = value
-                factories = [f for f in factories if f[0] != name]
         fields = tuple(names)
         reserved = [n for n in fields if n in _RESERVED or n.startswith(("_default_", "_factory_"))]
         if reserved:  # the names the generated constructor uses for itself
@@ -102,7 +101,7 @@ def _constructor(qualname: str, fields: tuple[str, ...], defaults: dict[str, Any
     """The `__init__` dataclasses would write: Python binds the arguments (and says what is missing,
     unknown or given twice), one dict becomes the record's `__dict__`. Field names are annotations,
     so identifiers; values reach the code only as the names `_default_<field>` and `_factory_<field>`."""
-    made = dict(factories)
+    made = dict(factories)  # the last factory of a field: a subclass's
     scope: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__, "_post_init": post_init}
     params, body, optional = [], [], False
     for name in fields:
