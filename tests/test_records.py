@@ -149,6 +149,15 @@ def test_a_required_field_after_a_default_and_a_subclass_replacing_a_default():
     assert Again(1).tags == {"a": "b"}
 
     @record
+    class After:
+        count: int = 0
+        label: str  # required right after a default
+
+    assert After(label="x") == After(0, "x")
+    with pytest.raises(TypeError, match=r"After\(\) missing argument 'label'$"):
+        After(1)
+
+    @record
     class Made:
         items: list = field(default_factory=list)
         label: str  # required after a factory's field
