@@ -91,6 +91,11 @@ def test_a_one_shot_run_freezes_the_facts_it_read():
             "assert gc.get_freeze_count() == 0 and gc.isenabled(); start_one_shot(); before = gc.get_freeze_count(); "
             "facts = [[n] for n in range(1000)]; settle(); assert gc.get_freeze_count() >= before + 1000; "
             "assert not gc.isenabled()")
+    run_fresh(code)
+
+
+def run_fresh(code: str) -> None:
+    """`code` in a fresh interpreter (the collector's state is per process), which must exit 0."""
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     assert run.returncode == 0, run.stderr
@@ -109,6 +114,4 @@ def test_the_collector_pauses_only_in_a_one_shot_run_and_resumes():
             "gc.disable()\n"
             "with acyclic(): pass\n"
             "assert not gc.isenabled()  # off stays off")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
-    assert run.returncode == 0, run.stderr
+    run_fresh(code)
