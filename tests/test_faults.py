@@ -104,7 +104,8 @@ def run_cli(*args: str, env: dict | None = None, preexec=None, **kw) -> subproce
             preexec()
 
     return subprocess.Popen([sys.executable, "-m", "toolkit", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=child, **kw)
+                            **{"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}, text=True,
+                            preexec_fn=child)
 
 
 @pytest.mark.parametrize("index", ["1", None])
@@ -152,6 +153,24 @@ def test_disk_full_while_writing_an_output_leaves_no_partial_file(tmp_path):
     assert proc.returncode == 2, err
     assert err.count("\n") == 1 and str(target) in err and "cannot write" in err
     assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "--intune", str(GOLDEN / "intune" / "ready"), "-o", "json"),  # a document
+    ("check", "--intune", str(GOLDEN / "intune" / "ready")),                # the table, drawn on the terminal
+    ("inspect", str(GOLDEN / "win11_24h2_multi.wim")),
+    ("rules", "-o", "json"),
+    ("config",),
+    ("config", "-o", "json"),
+])
+def test_stdout_on_a_full_disk_is_one_line_and_exit_2(args):
+    """stdout redirected to a full disk is an output that cannot be written, as a FILE target would be:
+    one line naming it, exit 2; not an internal error (exit 4)."""
+    with open("/dev/full", "w") as full:
+        proc = run_cli(*args, stdout=full)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, err
+    assert err == "oobe-ready: error: <stdout>: cannot write (No space left on device)\n"
 
 
 def test_split_set_with_a_missing_part_is_incomplete_with_one_line(cli, deep_tools, tmp_path):

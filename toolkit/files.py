@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
@@ -19,9 +20,9 @@ def check_targets(targets: list[tuple[str, str | None]], inputs: list[str]) -> N
     target that is (after links) a file this run reads, two formats to one file, two to stdout."""
     import click
 
-    to_stdout = [fmt for fmt, target in targets if target is None]
-    if len(to_stdout) > 1:
-        raise click.UsageError(f"formats {', '.join(to_stdout)} would all go to stdout; give all but one "
+    on_stdout = [fmt for fmt, target in targets if target is None]
+    if len(on_stdout) > 1:
+        raise click.UsageError(f"formats {', '.join(on_stdout)} would all go to stdout; give all but one "
                                "a file (-o FORMAT=FILE)")
     files = [(fmt, target) for fmt, target in targets if target is not None]
     if not files:  # stdout only: nothing to compare with the inputs (thousands of export files)
@@ -116,3 +117,36 @@ def stdout_closed() -> None:
         pass
     finally:
         os.close(devnull)
+
+
+@contextlib.contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Around what writes a document to stdout: a reader gone raises BrokenPipeError (the caller
+    decides); a full disk or an I/O error is an InputError naming stdout, as for a FILE target, and
+    nothing more is written to it."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        stdout_closed()  # what is still buffered would fail again at exit
+        raise InputError("<stdout>", f"cannot write ({exc.strerror})") from None
+
+
+def to_stdout(text: str) -> None:
+    """A document on stdout. A pipe or a file gets the UTF-8 bytes a FILE target gets, whatever the
+    locale's encoding (and without click's pass over megabytes of text for colour codes the sanitiser
+    already escaped); a terminal gets click's echo, which knows the Windows console."""
+    import sys
+
+    import click
+
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None)
+    with writing_stdout():
+        if binary is None or stream.isatty():
+            click.echo(text, nl=False)
+            return
+        stream.flush()
+        binary.write(text.encode("utf-8", "surrogatepass"))
+        binary.flush()

@@ -19,7 +19,7 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     a progress bar, when the manifest lacks it); configuration = baseline, catalog, waiver file
     and manifest digests."""
     from toolkit.attest import statement
-    from toolkit.files import check_targets, write_atomic
+    from toolkit.files import check_targets, to_stdout, write_atomic
     from toolkit.pipeline.manifest import load_manifest
     from toolkit.render.jsondoc import render_json
 
@@ -37,5 +37,5 @@ def attest_cmd(manifest_file: str, target: str | None, predicate_only: bool) -> 
     if target:
         write_atomic(target, text)
     else:
-        click.echo(text, nl=False)
+        to_stdout(text)
     return EXIT_OK

@@ -46,15 +46,16 @@ def captured(draw) -> str:
 def write_documents(targets: list[tuple[str, str | None]], document: dict, draw) -> None:
     """Each -o target: json renders `document`; any other format is what `draw(fmt)` returns ("": it
     drew on the terminal itself)."""
-    from toolkit.files import write_atomic
+    from toolkit.files import to_stdout, write_atomic, writing_stdout
     from toolkit.render.jsondoc import render_json
 
     for fmt, target in targets:
-        text = render_json(document) if fmt == "json" else draw(fmt)
+        with writing_stdout():  # a format may draw on the terminal itself
+            text = render_json(document) if fmt == "json" else draw(fmt)
         if target:
             write_atomic(target, text)
         elif text:
-            click.echo(text, nl=False)
+            to_stdout(text)
 
 
 def backend_hint(deep_documents) -> int:

@@ -58,7 +58,6 @@ def resolve_settings(config_file: str | None):
 def config_cmd(config_file, no_waivers, **_) -> int:
     """Show each effective `check` setting and where it came from: the command line, the config
     file, or the default. Takes the same options as `check`."""
-    import os
 
     config, settings = resolve_settings(config_file)
     given = settings["output"]  # `config -o json` typed here prints JSON; `output` from a config file is shown
@@ -66,10 +65,22 @@ def config_cmd(config_file, no_waivers, **_) -> int:
         document = {"schema": "oobe-ready/config/v1", "config": str(config.path) if config else None,
                     "settings": [{"key": key, "value": _plain(s.value), "origin": s.origin}
                                  for key, s in settings.items()]}
+        from toolkit.files import to_stdout
         from toolkit.render.jsondoc import render_json
 
-        click.echo(render_json(document), nl=False)
+        to_stdout(render_json(document))
         return EXIT_OK
+    from toolkit.files import writing_stdout
+
+    with writing_stdout():
+        _show(config, settings, no_waivers)
+    return EXIT_OK
+
+
+def _show(config, settings: dict, no_waivers: bool) -> None:
+    """The settings as a table on stdout: key, effective value, where it came from."""
+    import os
+
     click.echo(f"config file: {config.path if config else 'none found (searched upward from ' + os.getcwd() + ')'}")
     for key, setting in settings.items():
         shown = setting.value
@@ -84,7 +95,6 @@ def config_cmd(config_file, no_waivers, **_) -> int:
         elif hasattr(shown, "date"):
             shown = shown.date().isoformat()
         click.echo(f"{key:<12} {shown if shown not in (None, '') else '-':<40} {origin}")
-    return EXIT_OK
 
 
 def _plain(value: object) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 
-from toolkit.files import stdout_closed, write_atomic
+from toolkit.files import stdout_closed, to_stdout, write_atomic, writing_stdout
 
 # format -> (module, function); each function takes the manifest and returns the text
 FORMATS = {
@@ -42,31 +42,14 @@ def emit(manifest: dict, fmt: str, target: str | None) -> None:
             if fmt == "table":
                 from toolkit.render.check_table import render_check_table
 
-                render_check_table(_for(manifest, fmt))  # straight to the terminal, with colour when it is one
+                with writing_stdout():
+                    render_check_table(_for(manifest, fmt))  # straight to the terminal, with colour when it is one
             else:
-                _to_stdout(render(manifest, fmt))
+                to_stdout(render(manifest, fmt))
         except BrokenPipeError:  # `| head` stopped reading: the other outputs and the exit code still stand
             stdout_closed()
         return
     write_atomic(target, render(manifest, fmt))
-
-
-def _to_stdout(text: str) -> None:
-    """A pipe or a file gets the UTF-8 bytes a FILE target gets, whatever the locale's encoding (and
-    without click's pass over megabytes of text for colour codes the sanitiser already escaped); a
-    terminal gets click's echo, which knows the Windows console."""
-    import sys
-
-    stream = sys.stdout
-    binary = getattr(stream, "buffer", None)
-    if binary is None or stream.isatty():
-        import click
-
-        click.echo(text, nl=False)
-        return
-    stream.flush()
-    binary.write(text.encode("utf-8", "surrogatepass"))
-    binary.flush()
 
 
 def render_table_text(manifest: dict) -> str:  # `manifest` is already sanitised by render()
