@@ -19,6 +19,7 @@ from toolkit.rules.tenant import (
     ten004,
     ten005,
     ten006,
+    ten007,
 )
 
 BASELINE = {"id": "wbfo-2026-09", "tenant": {"restore_policy_routes": ["first-sign-in"], "gcc": "warn"}}
@@ -214,3 +215,26 @@ def test_ten006_export_hosts(hosts, outcome, message, actual):
     assert (found.outcome, found.message) == (outcome, message)
     if outcome != SKIPPED:
         assert found.evidence == (Evidence("@odata.context", "/@odata.context", "graph.microsoft.com", actual),)
+
+
+# TEN007 --------------------------------------------------------------------------------------------
+
+def probe(checked: object, *newest: object) -> IntuneFacts:
+    users = [{"id": f"u{n}", "newestBackup": when} for n, when in enumerate(newest)]
+    return tenant(obj("backups", {"@odata.type": "#oobe-ready.pilotGroupBackups", "id": "g", "groupId": "g",
+                                  "checkedAt": checked, "users": users}, file="/s/PilotBackups/g.json"))
+
+
+@pytest.mark.parametrize("checked, newest, outcome", [
+    ("2026-11-09T00:00:00Z", "2026-11-01T00:00:00Z", PASS),           # 8 days: still recent
+    ("2026-11-09T00:00:01Z", "2026-11-01T00:00:00Z", FAIL),           # a second past
+    ("2026-11-09T00:00:00+00:00", "2026-11-01T01:00:00+01:00", PASS),  # offsets compared as instants
+    ("2026-11-09T00:00:00Z", "2026-11-01T00:00:00", NOT_EVALUATED),   # no offset: which instant is unknown
+    ("2026-11-09T00:00:00", "2026-11-01T00:00:00Z", NOT_EVALUATED),
+    ("yesterday", "2026-11-01T00:00:00Z", NOT_EVALUATED),
+])
+def test_ten007_backup_age_and_dates_it_cannot_place(checked, newest, outcome):
+    ((subject, verdict),) = ten007.check(probe(checked, newest), ctx())
+    assert subject == "/s/PilotBackups/g.json#/ (g)" and verdict.outcome == outcome
+    if outcome == NOT_EVALUATED:
+        assert verdict.message == "the probe's dates are not ISO 8601 date-times with a UTC offset"

@@ -289,12 +289,17 @@ def _pilot_backups(probe: ExportObject) -> Verdict:
     users = [u for u in probe.data.get("users") or [] if isinstance(u, dict)]
     ev = Evidence(probe.file, probe.locator("users"), f"a backup newer than {BACKUP_WINDOW_DAYS} days",
                   f"{len(users)} user(s)")
+    def moment(text: object) -> datetime:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        if when.tzinfo is None:  # a time without its offset is a different instant in every zone
+            raise ValueError(text)
+        return when
+
     try:
-        checked = datetime.fromisoformat(str(probe.data.get("checkedAt")).replace("Z", "+00:00"))
-        newest = [datetime.fromisoformat(u["newestBackup"].replace("Z", "+00:00")) if u.get("newestBackup")
-                  else None for u in users]
+        checked = moment(probe.data.get("checkedAt"))
+        newest = [moment(u["newestBackup"]) if u.get("newestBackup") else None for u in users]
     except (ValueError, TypeError):
-        return not_evaluated("the probe's dates are not ISO 8601 date-times", ev)
+        return not_evaluated("the probe's dates are not ISO 8601 date-times with a UTC offset", ev)
     if not users:
         return failed(f"pilot group {probe.data.get('groupId')} has no users: the pilot restores nothing", ev)
     stale = [str(u.get("id")) for u, when in zip(users, newest, strict=True)
