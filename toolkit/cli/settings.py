@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import click
 
+from toolkit.baselines import DEFAULT_BASELINE
 from toolkit.cli import EXIT_OK
 from toolkit.cli.outputs import OUTPUT_HELP, parse_outputs
+from toolkit.facts.clouds import CLOUDS
+from toolkit.rules.base import PATHS
+
+# options `check` shares with `diff` and `snapshot`, from the tables that define their values
+BASELINE = click.option("--baseline", default=DEFAULT_BASELINE, show_default=True, help="Requirement baseline id.")
+RESTORE_PATH = click.option("--path", "restore_path", type=click.Choice(PATHS), default="oobe", show_default=True,
+                            help="Which restore (or backup) path to judge.")
+CLOUD_CHOICE = click.Choice(list(CLOUDS))
 
 
 def settings_options(command):
@@ -14,11 +23,10 @@ def settings_options(command):
         click.option("--config", "config_file", metavar="FILE",
                      help="Config file (default: oobe-ready.toml or [tool.oobe-ready] in pyproject.toml, "
                           "found upward from the working directory)."),
-        click.option("--baseline", default="wbfo-2026-09", show_default=True, help="Requirement baseline id."),
-        click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]),
-                     default="oobe", show_default=True, help="Which restore (or backup) path to judge."),
+        BASELINE,
+        RESTORE_PATH,
         click.option("--tenant-id", help="Expected tenant GUID (checked against the Autopilot file)."),
-        click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]),
+        click.option("--cloud", type=CLOUD_CHOICE,
                      help="The tenant's cloud (else taken from the exports' @odata.context)."),
         click.option("--fail-on", type=click.Choice(["blocker", "warning", "never"]), default="blocker",
                      show_default=True, help="The lowest severity that blocks; never: report every finding and "

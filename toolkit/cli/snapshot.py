@@ -6,6 +6,7 @@ import click
 
 from toolkit.cli import EXIT_BLOCKED, EXIT_INCOMPLETE, EXIT_OK, notice, safe
 from toolkit.cli.outputs import parse_outputs, write_documents
+from toolkit.cli.settings import BASELINE, CLOUD_CHOICE, RESTORE_PATH
 
 AUTH_METHODS = ("device-code", "client-credentials", "workload-identity", "azure-cli", "token")  # snapshot/auth.py
 AUTH_HELP = ("How to sign in: device-code (a person), client-credentials (OOBE_READY_CLIENT_SECRET or "
@@ -67,8 +68,8 @@ def take_snapshot(folder, tenant_id: str | None, cloud: str | None, auth: str, c
 @click.command("snapshot")
 @click.argument("folder", metavar="DIR")
 @click.option("--tenant-id", required=True, metavar="GUID", help="The tenant to read.")
-@click.option("--cloud", type=click.Choice(["public", "gcc", "gcch", "dod", "china"]), default="public",
-              show_default=True, help="The tenant's cloud: which sign-in and Graph hosts.")
+@click.option("--cloud", type=CLOUD_CHOICE, default="public", show_default=True,
+              help="The tenant's cloud: which sign-in and Graph hosts.")
 @snapshot_options
 def snapshot_cmd(folder: str, tenant_id: str, cloud: str, auth: str, client_id, certificate, pilot_group) -> int:
     """Read the tenant from Microsoft Graph, read-only, into DIR (a new or empty folder): one JSON file
@@ -84,9 +85,8 @@ def snapshot_cmd(folder: str, tenant_id: str, cloud: str, auth: str, client_id, 
 @click.command("diff")
 @click.argument("before", metavar="SNAPSHOT_A")
 @click.argument("after", metavar="SNAPSHOT_B")
-@click.option("--baseline", default="wbfo-2026-09", show_default=True, help="Requirement baseline id.")
-@click.option("--path", "restore_path", type=click.Choice(["oobe", "first-sign-in", "backup"]), default="oobe",
-              show_default=True, help="Which restore (or backup) path to judge.")
+@BASELINE
+@RESTORE_PATH
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="OOBE_READY_AS_OF", metavar="YYYY-MM-DD",
               help="Evaluation date for both (default: today, UTC).")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT[=FILE]", help="table (default) or json.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from toolkit.baselines import DEFAULT_BASELINE
 from toolkit.records import field, record
 
 
 @record
 class CheckOptions:
     inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provider name -> the paths given
-    baseline: str = "wbfo-2026-09"
+    baseline: str = DEFAULT_BASELINE
     path: str = "oobe"
     tenant_id: str | None = None
     cloud: str | None = None

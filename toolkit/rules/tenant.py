@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from toolkit.facts.clouds import CLOUDS, graph_host
 from toolkit.facts.intune import ExportObject, IntuneFacts
 from toolkit.rules.base import (
     SKIPPED,
@@ -36,9 +37,8 @@ def _oma_value(setting: str, value: object) -> str:
     return f"{setting}_{'true' if text in ('true', '1') else 'false'}" if text in ("true", "false", "1", "0") else text
 PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"  # built-in authentication strength
 PHISHING_RESISTANT_METHODS = {"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}
-PUBLIC_HOSTS = {"graph.microsoft.com"}
-SOVEREIGN_HOSTS = {"graph.microsoft.us": "gcch", "dod-graph.microsoft.us": "dod",
-                   "microsoftgraph.chinacloudapi.cn": "china"}
+PUBLIC_HOSTS = {graph_host("public")}  # GCC's too
+SOVEREIGN_HOSTS = {graph_host(cloud): cloud for cloud in CLOUDS if graph_host(cloud) not in PUBLIC_HOSTS}
 
 
 RESTORE_GET = ("Export the restore setting from Graph beta: GET https://graph.microsoft.com/beta/deviceManagement/"

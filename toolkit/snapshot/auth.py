@@ -64,11 +64,9 @@ def _credential(method: str, certificate: str | None) -> str | dict:
 
         return {"client_assertion": assertion}
     if certificate:
-        from pathlib import Path
-
         from toolkit.errors import read_input
 
-        pem = read_input(Path(certificate), 1024 * 1024, "certificate").decode("ascii", "replace")
+        pem = read_input(certificate, 1024 * 1024, "certificate").decode("ascii", "replace")
         return {"private_key": pem, "public_certificate": pem, "thumbprint": _thumbprint(pem, certificate)}
     secret = os.environ.get("OOBE_READY_CLIENT_SECRET", "")
     if not secret:
@@ -150,7 +148,7 @@ def _device_code(client_id: str, authority: str, scopes: list[str], notice) -> s
 
 def _discovery(login: str) -> bool:
     """MSAL checks an authority against Microsoft's instance list; another host (the override) is not on it."""
-    from toolkit.snapshot.clouds import CLOUDS
+    from toolkit.facts.clouds import CLOUDS
 
     return login in {host for host, _ in CLOUDS.values()}
 

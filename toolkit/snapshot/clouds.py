@@ -1,20 +1,12 @@
-"""Where each Microsoft cloud's sign-in and Graph live (Microsoft Learn: national cloud deployments).
-
-GCC uses the commercial endpoints; GCC High and DoD sign in at login.microsoftonline.us and read their
-own Graph hosts; 21Vianet (china) has its own of both. OOBE_READY_LOGIN_URL and OOBE_READY_GRAPH_URL
-point a run at another host (a proxy, or the tests' loopback Graph)."""
+"""Where a snapshot signs in and reads Graph: the cloud's endpoints (facts/clouds.py), unless
+OOBE_READY_LOGIN_URL and OOBE_READY_GRAPH_URL point a run at another host (a proxy, or the tests'
+loopback Graph)."""
 
 from __future__ import annotations
 
 import os
 
-CLOUDS = {
-    "public": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),
-    "gcc": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),
-    "gcch": ("https://login.microsoftonline.us", "https://graph.microsoft.us"),
-    "dod": ("https://login.microsoftonline.us", "https://dod-graph.microsoft.us"),
-    "china": ("https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
-}
+from toolkit.facts.clouds import CLOUDS
 
 
 def endpoints(cloud: str) -> tuple[str, str]:

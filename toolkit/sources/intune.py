@@ -232,10 +232,10 @@ def _add_snapshot(path: str, doc: dict, facts: IntuneFacts) -> None:
     """What the snapshot could not read, and any of its files missing or changed since, feed nothing:
     the rules they would have fed are not-evaluated. Its cloud's Graph host stands for the @odata.context
     that exports carry."""
-    from toolkit.snapshot.clouds import CLOUDS
+    from toolkit.facts.clouds import CLOUDS, graph_host
 
     if doc.get("cloud") in CLOUDS:
-        facts.context_hosts.add(_host(CLOUDS[doc["cloud"]][1]))
+        facts.context_hosts.add(graph_host(doc["cloud"]))
     read = doc.get("read") if isinstance(doc.get("read"), dict) else {}
     feeds = {name: tuple(k for k in entry.get("feeds") or () if k in KIND_OF) or tuple(KIND_OF)
              for name, entry in read.items() if isinstance(entry, dict)}
