@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 
+from toolkit import paths
 from toolkit.errors import InputError
 from toolkit.paths import manifests_root
 
@@ -67,10 +68,8 @@ def _validated(doc: dict, path: str, check: bool = True) -> dict:
     """Check a baseline against manifests/schema/baseline-v1.schema.json (the shipped ones are checked
     by the tests, so a run does not load jsonschema for them); fill the optional settings an older
     baseline predates with their defaults, so a rule never meets a missing key."""
-    import json
 
-    with open(os.path.join(manifests_root(), "schema", "baseline-v1.schema.json"), encoding="utf-8") as fh:
-        schema = json.load(fh)
+    schema = paths.schema("baseline")
     if check:
         import jsonschema
 

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from functools import cache
 
+from toolkit import paths
 from toolkit.catalog import CATALOG_FILE, Catalog, patch_tuesday
 from toolkit.digests import sha256_hex
 from toolkit.errors import InputError, read_input
-from toolkit.paths import manifests_dir, manifests_root
+from toolkit.paths import manifests_root
 
 USER_FILE = "windows-releases.json"
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
@@ -82,7 +83,7 @@ def _current(pinned: str | None) -> Catalog:  # one instance per choice, however
 def _validate(doc: object, where: str) -> None:
     import jsonschema
 
-    schema = json.loads((manifests_dir() / "schema" / "catalog-v1.schema.json").read_text(encoding="utf-8"))
+    schema = paths.schema("catalog")
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
     if error is not None:

@@ -19,6 +19,14 @@ def manifests_root() -> str:
     raise FileNotFoundError("oobe-ready data directory 'manifests' is missing from the installation")
 
 
+def schema(name: str) -> dict:
+    """A JSON Schema the tool ships (manifests/schema/NAME-v1.schema.json): manifest, catalog, baseline."""
+    import json
+
+    with open(os.path.join(manifests_root(), "schema", f"{name}-v1.schema.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def spelled(raw: str) -> str:
     """`str(Path(raw))`: a path as pathlib spells it (no `.` parts, no doubled or trailing separator),
     which is how the manifest names inputs. Without loading pathlib for a POSIX path already so spelled."""

@@ -81,15 +81,15 @@ def _result(result: Result, fail_on: str) -> dict:
     return doc
 
 
+BUILT_PLAIN = ("results", "inputs")  # the parts the manifest builds of JSON types only
+
+
 def normalised(manifest: dict) -> dict:
     """The manifest exactly as a saved file reads back, so that every format rendered now is
     byte-identical to the same format rendered later from the saved JSON. Its results are built plain
     (their evidence through plain()), its inputs are (Provider.manifest_inputs: thousands of export
     files); every other part goes through plain()."""
     return {key: value if key in BUILT_PLAIN else plain(value) for key, value in manifest.items()}
-
-
-BUILT_PLAIN = ("results", "inputs")
 
 
 def plain(value: object) -> object:
@@ -120,8 +120,8 @@ def load_manifest(path: str) -> tuple[dict, str]:
 
     import jsonschema
 
+    from toolkit import paths
     from toolkit.limits import MAX_MANIFEST_BYTES
-    from toolkit.paths import manifests_dir
 
     raw = read_input(path, MAX_MANIFEST_BYTES, "manifest")
     try:
@@ -130,7 +130,7 @@ def load_manifest(path: str) -> tuple[dict, str]:
         raise InputError(path, f"not JSON ({exc})") from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InputError(path, f"not an oobe-ready manifest (expected \"schema\": \"{SCHEMA}\")")
-    schema = json.loads((manifests_dir() / "schema" / "manifest-v1.schema.json").read_text(encoding="utf-8"))
+    schema = paths.schema("manifest")
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
