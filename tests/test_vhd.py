@@ -203,3 +203,18 @@ def test_a_partition_window_reads_only_its_partition(data):
         got = window.read(size)
         assert got == (part[pos:] if size < 0 else part[pos:pos + size])
         assert window.tell() == pos + len(got)
+
+
+def test_the_disk_size_is_the_one_it_was_read_at(tmp_path):
+    """The disk's size in the manifest is that of the file its facts were read from: removed before the
+    manifest is written, it changes nothing (and is no internal error)."""
+    import shutil
+
+    from toolkit.providers.images import PROVIDER, ImageInputs
+
+    disk = tmp_path / "disk.vhdx"
+    shutil.copyfile(VHDX, disk)
+    source = read_image_source(str(disk))
+    disk.unlink()
+    (entry,) = PROVIDER.manifest_inputs(ImageInputs([source], deep=False), {})
+    assert (entry["kind"], entry["size"]) == ("vhdx", VHDX.stat().st_size)

@@ -68,7 +68,6 @@ def _validated(doc: dict, path: str, check: bool = True) -> dict:
     """Check a baseline against manifests/schema/baseline-v1.schema.json (the shipped ones are checked
     by the tests, so a run does not load jsonschema for them); fill the optional settings an older
     baseline predates with their defaults, so a rule never meets a missing key."""
-
     schema = paths.schema("baseline")
     if check:
         import jsonschema

@@ -7,7 +7,6 @@ architecture and UI languages), read in place; the deep evidence is read at the 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,9 +31,9 @@ def read_offline_directory(path: Path) -> ImageSource:
     return read_offline(path, backend, "directory", "offline Windows directory: facts read from its registry hives")
 
 
-def read_offline(path: str | Path, backend: Backend, kind: str, note: str) -> ImageSource:
+def read_offline(path: str | Path, backend: Backend, kind: str, note: str, size: int = 0) -> ImageSource:
     """An offline Windows installation that `backend` reads (a directory, or the volume of a virtual
-    disk), its facts from its hives."""
+    disk of `size` bytes, as it was when opened), its facts from its hives."""
     import tempfile
 
     from toolkit.sources.deep import inspect_index
@@ -65,6 +64,5 @@ def read_offline(path: str | Path, backend: Backend, kind: str, note: str) -> Im
         malformed={} if not build or build.isdigit() else {"WINDOWS/VERSION/BUILD": build},
         deep=deep,
     )
-    size = 0 if kind == "directory" else os.stat(path).st_size
     return ImageSource(path=str(path), kind=kind, size=size, xml_sha256="", header=None, encrypted=False,
                        images=(image,), notes=(note,))

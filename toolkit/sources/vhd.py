@@ -6,6 +6,7 @@ or written, and no privilege is needed.
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def read_disk_image(path: str | Path, kind: str) -> ImageSource:
                                      "which one boots cannot be told from the disk alone")
                 number, volume = found[0]
                 note = f"{kind.upper()} disk, Windows on partition {number}: facts read from its registry hives"
-                return read_offline(path, NtfsBackend(volume), kind, note)
+                return read_offline(path, NtfsBackend(volume), kind, note, os.fstat(fh.fileno()).st_size)
             finally:
                 for _, volume in found:
                     volume.close()
